@@ -1,0 +1,49 @@
+// Small, careful file primitives: an owning descriptor, whole-file reads, and atomic
+// writes (temporary file, fsync, rename, fsync of the directory) so that a reader never
+// sees half a file and a crash leaves either the old or the new one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace prodgate {
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd();
+  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// Reads a whole regular file. Refuses files larger than `max_bytes` (a message names the
+// limit), directories, fifos and devices.
+Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes = uint64_t{1} << 30);
+
+// Replaces `path` with `bytes` atomically; the file gets permission bits `mode`.
+Status WriteFileAtomic(const std::string& path, std::string_view bytes, unsigned mode = 0644);
+
+// Reads exactly `n` bytes or until end of file; retries on EINTR.
+Result<size_t> ReadFull(int fd, void* buf, size_t n);
+
+// strerror(errno) as a std::string.
+std::string ErrnoText(int err);
+
+}  // namespace prodgate

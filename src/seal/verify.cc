@@ -1,0 +1,257 @@
+#include "seal/verify.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "core/file_io.h"
+#include "core/path_rules.h"
+#include "seal/ignore.h"
+#include "seal/object_store.h"
+#include "seal/seal.h"
+#include "seal/tree_walk.h"
+
+namespace prodgate::seal {
+namespace {
+
+namespace fs = std::filesystem;
+
+FileFacts SealedFacts(const SealEntry& e) {
+  FileFacts f;
+  f.size = e.size;
+  f.sha256 = e.sha256;
+  f.text = e.text;
+  return f;
+}
+
+const char* EntryKindName(EntryKind k) { return k == EntryKind::kFile ? "file" : "symlink"; }
+
+// Sealed bytes for `e`, when a trusted copy exists: the object store of the root, or the
+// same path under --against whose bytes hash to the sealed digest.
+std::optional<std::string> SealedBytes(const SealEntry& e, const ObjectStore& store,
+                                       const std::optional<std::string>& against) {
+  if (auto object = store.Find(e.sha256)) return object;
+  if (against) {
+    std::string candidate = (fs::path(*against) / e.path).string();
+    std::vector<uint8_t> buf(1 << 18);
+    auto f = FactsOfFile(candidate, FactsOptions::Raw(), buf);
+    if (f.ok() && f->sha256 == e.sha256) return candidate;
+  }
+  return std::nullopt;
+}
+
+FileDrift DriftOf(std::string path, Diagnosis d) {
+  FileDrift out;
+  out.path = std::move(path);
+  out.classes = std::move(d.classes);
+  out.notes = std::move(d.notes);
+  out.first_difference = std::move(d.first_difference);
+  return out;
+}
+
+}  // namespace
+
+std::string FileDrift::Detail() const {
+  std::string s = fmt::format("{}", fmt::join(notes, "; "));
+  if (first_difference) {
+    if (!s.empty()) s += "; ";
+    s += "first difference at " + DescribeFirstDifference(*first_difference);
+  }
+  return s;
+}
+
+Result<VerifyReport> Verify(const VerifyOptions& options) {
+  VerifyReport report;
+  if (options.manifest) {
+    report.manifest_path = *options.manifest;
+    report.root_dir =
+        options.root.value_or(fs::path(*options.manifest).parent_path().empty()
+                                  ? "."
+                                  : fs::path(*options.manifest).parent_path().string());
+  } else {
+    report.root_dir = options.root.value_or(".");
+    report.manifest_path = (fs::path(report.root_dir) / kDefaultManifestName).string();
+  }
+  PG_ASSIGN_OR_RETURN(std::string bytes, ReadFile(report.manifest_path));
+  PG_ASSIGN_OR_RETURN(SealManifest m, ParseManifest(bytes, report.manifest_path));
+  if (!m.signatures.empty()) {
+    return Status::BadInput(
+        fmt::format("{} carries {} signature(s), and this build cannot check signatures",
+                    report.manifest_path, m.signatures.size()),
+        "verify it with a prodgate that has `prodgate trust` configured; an unverified "
+        "signature is never taken as valid");
+  }
+  report.sealed_root = m.root;
+  PG_ASSIGN_OR_RETURN(IgnoreRules rules, IgnoreRules::Make(m.ignore));
+  PG_ASSIGN_OR_RETURN(TreeListing listing, WalkTree(report.root_dir, rules));
+  if (!listing.problems.empty()) {
+    return Status::BadInput(
+        fmt::format("cannot verify {}: {}", report.root_dir, fmt::join(listing.problems, "; ")),
+        "make every directory under the root readable; an unread directory is never taken "
+        "as unchanged");
+  }
+
+  std::map<std::string, const TreeNode*> current;
+  for (const auto& n : listing.nodes) {
+    if (n.kind != NodeKind::kDirectory) current[n.path] = &n;
+  }
+  for (const auto& e : m.files) report.sealed_paths.push_back(e.path);
+  report.warnings = NameCollisionWarnings(report.sealed_paths);
+
+  // Pass 1: structure, and the raw digest of every file that may be unchanged.
+  std::vector<HashJob> jobs;
+  std::vector<const SealEntry*> job_entry;
+  for (const auto& e : m.files) {
+    auto it = current.find(e.path);
+    if (it == current.end()) {
+      // A sealed path that is now a directory is not in the listing as a node.
+      std::error_code ec;
+      fs::path p = fs::path(report.root_dir) / e.path;
+      if (fs::is_directory(fs::symlink_status(p, ec))) {
+        Diagnosis d;
+        d.Add(DriftClass::kTypeChanged);
+        d.notes.push_back(fmt::format("sealed {} is now a directory", EntryKindName(e.kind)));
+        report.drifts.push_back(DriftOf(e.path, std::move(d)));
+      } else {
+        Diagnosis d;
+        d.Add(DriftClass::kMissing);
+        d.notes.push_back(
+            fmt::format("sealed {} ({} bytes) is gone", EntryKindName(e.kind), e.size));
+        report.drifts.push_back(DriftOf(e.path, std::move(d)));
+      }
+      continue;
+    }
+    const TreeNode& n = *it->second;
+    bool kind_matches = (e.kind == EntryKind::kFile && n.kind == NodeKind::kFile) ||
+                        (e.kind == EntryKind::kSymlink && n.kind == NodeKind::kSymlink);
+    if (!kind_matches) {
+      Diagnosis d;
+      d.Add(DriftClass::kTypeChanged);
+      d.notes.push_back(
+          fmt::format("sealed {} is now a {}", EntryKindName(e.kind), NodeKindName(n.kind)));
+      report.drifts.push_back(DriftOf(e.path, std::move(d)));
+      continue;
+    }
+    if (e.kind == EntryKind::kSymlink) {
+      if (n.target != e.target) {
+        Diagnosis d;
+        d.Add(DriftClass::kContentChanged);
+        d.notes.push_back(fmt::format("symlink target \"{}\" → \"{}\"", PrintablePath(e.target),
+                                      PrintablePath(n.target)));
+        report.drifts.push_back(DriftOf(e.path, std::move(d)));
+      }
+      continue;
+    }
+    jobs.push_back({(fs::path(report.root_dir) / e.path).string(), n.size,
+                    n.size == e.size ? FactsOptions::Raw() : FactsOptions::Text(e.size)});
+    job_entry.push_back(&e);
+  }
+  for (const auto& [path, node] : current) {
+    if (std::binary_search(report.sealed_paths.begin(), report.sealed_paths.end(), path)) continue;
+    Diagnosis d;
+    d.Add(DriftClass::kUnsealed);
+    d.notes.push_back(
+        fmt::format("{} present but not sealed and not ignored", NodeKindName(node->kind)));
+    report.drifts.push_back(DriftOf(PrintablePath(path), std::move(d)));
+  }
+
+  uint64_t total = 0;
+  for (const auto& j : jobs) total += j.size;
+  std::vector<Result<FileFacts>> facts;
+  {
+    Progress progress("verifying", jobs.size(), total, options.progress);
+    facts = HashFiles(jobs, &progress);
+  }
+  report.bytes_hashed = total;
+
+  // Pass 2: full facts for the files whose bytes differ, then the diagnosis.
+  std::vector<std::string> problems;
+  std::vector<HashJob> rehash;
+  std::vector<size_t> rehash_of;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!facts[i].ok()) {
+      problems.push_back(facts[i].status().what());
+      continue;
+    }
+    const SealEntry& e = *job_entry[i];
+    if (facts[i]->sha256 != e.sha256 && !jobs[i].options.text) {
+      rehash.push_back({jobs[i].path, jobs[i].size, FactsOptions::Text(e.size)});
+      rehash_of.push_back(i);
+    }
+  }
+  if (!problems.empty()) {
+    return Status::BadInput(
+        fmt::format("cannot verify {}: {}", report.root_dir, fmt::join(problems, "; ")),
+        "make each file named readable and quiet, then verify again");
+  }
+  auto refacts = HashFiles(rehash, nullptr);
+  for (size_t k = 0; k < rehash.size(); ++k) {
+    if (!refacts[k].ok()) {
+      return refacts[k].status();
+    }
+    facts[rehash_of[k]] = std::move(refacts[k]);
+  }
+
+  ObjectStore store(ObjectStoreDir(report.root_dir));
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const SealEntry& e = *job_entry[i];
+    const FileFacts& f = *facts[i];
+    Diagnosis d;
+    if (f.sha256 != e.sha256) {
+      d = DiagnoseContent(SealedFacts(e), f, jobs[i].path, SealedBytes(e, store, options.against));
+    }
+    const TreeNode& n = *current.at(e.path);
+    if (n.mode != e.mode) {
+      d.Add(DriftClass::kModeChanged);
+      d.notes.push_back(fmt::format("mode {} → {}", ModeString(e.mode), ModeString(n.mode)));
+    }
+    if (!d.classes.empty()) report.drifts.push_back(DriftOf(e.path, std::move(d)));
+  }
+  std::sort(report.drifts.begin(), report.drifts.end(),
+            [](const FileDrift& a, const FileDrift& b) { return a.path < b.path; });
+  report.pass = report.drifts.empty();
+  return report;
+}
+
+Result<FileDrift> Explain(const std::string& old_path, const std::string& new_path) {
+  PG_ASSIGN_OR_RETURN(TreeNode old_node, StatNode(old_path));
+  PG_ASSIGN_OR_RETURN(TreeNode new_node, StatNode(new_path));
+  for (const TreeNode* n : {&old_node, &new_node}) {
+    if (n->kind != NodeKind::kFile && n->kind != NodeKind::kSymlink) {
+      return Status::BadInput(fmt::format("{} is a {}", n->path, NodeKindName(n->kind)),
+                              "explain compares two regular files (or two symlinks)");
+    }
+  }
+  Diagnosis d;
+  if (old_node.kind != new_node.kind) {
+    d.Add(DriftClass::kTypeChanged);
+    d.notes.push_back(
+        fmt::format("{} → {}", NodeKindName(old_node.kind), NodeKindName(new_node.kind)));
+    return DriftOf(PrintablePath(new_path), std::move(d));
+  }
+  if (old_node.kind == NodeKind::kSymlink) {
+    if (old_node.target != new_node.target) {
+      d.Add(DriftClass::kContentChanged);
+      d.notes.push_back(
+          fmt::format("symlink target \"{}\" → \"{}\"", old_node.target, new_node.target));
+    }
+    return DriftOf(PrintablePath(new_path), std::move(d));
+  }
+  std::vector<uint8_t> buf(1 << 18);
+  PG_ASSIGN_OR_RETURN(FileFacts old_facts, FactsOfFile(old_path, FactsOptions::Text(), buf));
+  PG_ASSIGN_OR_RETURN(FileFacts new_facts,
+                      FactsOfFile(new_path, FactsOptions::Text(old_facts.size), buf));
+  if (old_facts.sha256 != new_facts.sha256) {
+    d = DiagnoseContent(old_facts, new_facts, new_path, old_path);
+  }
+  if (old_node.mode != new_node.mode) {
+    d.Add(DriftClass::kModeChanged);
+    d.notes.push_back(
+        fmt::format("mode {} → {}", ModeString(old_node.mode), ModeString(new_node.mode)));
+  }
+  return DriftOf(PrintablePath(new_path), std::move(d));
+}
+
+}  // namespace prodgate::seal
