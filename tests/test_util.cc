@@ -50,7 +50,7 @@ std::string ReadFileOrDie(const std::string& path) {
   return ss.str();
 }
 
-RunResult Run(const std::vector<std::string>& argv, const std::string& cwd) {
+RunResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd) {
   char out_name[] = "/tmp/prodgate-out-XXXXXX";
   char err_name[] = "/tmp/prodgate-err-XXXXXX";
   int out_fd = ::mkstemp(out_name);
@@ -83,7 +83,7 @@ RunResult Run(const std::vector<std::string>& argv, const std::string& cwd) {
 }
 
 RunResult Shell(const std::string& script, const std::string& cwd) {
-  return Run({"bash", "-c", script}, cwd);
+  return RunCommand({"bash", "-c", script}, cwd);
 }
 
 }  // namespace prodgate::testing

@@ -31,7 +31,7 @@ struct RunResult {
 };
 
 // Runs `argv` (argv[0] is a path or a name looked up in PATH) in `cwd`; waits for it.
-RunResult Run(const std::vector<std::string>& argv, const std::string& cwd = ".");
+RunResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd = ".");
 // Runs `bash -c script` in `cwd`.
 RunResult Shell(const std::string& script, const std::string& cwd = ".");
 

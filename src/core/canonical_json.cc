@@ -215,6 +215,13 @@ Result<Json> ParseJson(std::string_view text, NumberPolicy policy, std::string_v
     return Status::BadInput(fmt::format("{} is not valid UTF-8", name),
                             "restore the original file; JSON documents are UTF-8");
   }
+  // nlohmann's lexer takes a NUL byte for the end of input and ignores whatever follows it.
+  // A raw NUL is valid nowhere in JSON text, so it is refused here.
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return Status::BadInput(
+        fmt::format("{} is not valid JSON: NUL byte at byte offset {}", name, nul),
+        "restore the file from its source or regenerate it");
+  }
   std::vector<std::set<std::string>> open_objects;
   auto on_event = [&](int, Json::parse_event_t event, Json& parsed) {
     switch (event) {

@@ -30,10 +30,19 @@ std::string PrintablePath(std::string_view path) {
       continue;
     }
     size_t len = 1;
-    if (u >= 0x80 && !DecodeUtf8At(path, i, &len)) {
-      out += fmt::format("\\x{:02x}", u);
-      ++i;
-      continue;
+    if (u >= 0x80) {
+      auto cp = DecodeUtf8At(path, i, &len);
+      if (!cp) {
+        out += fmt::format("\\x{:02x}", u);
+        ++i;
+        continue;
+      }
+      // C1 controls and the Unicode line/paragraph separators break lines on some terminals.
+      if ((*cp >= 0x80 && *cp <= 0x9F) || *cp == 0x2028 || *cp == 0x2029) {
+        out += fmt::format("\\u{{{:04x}}}", static_cast<uint32_t>(*cp));
+        i += len;
+        continue;
+      }
     }
     out.append(path.substr(i, len));
     i += len;

@@ -12,8 +12,8 @@
 
 namespace prodgate {
 
-// The path with control bytes shown as \xNN and invalid UTF-8 bytes likewise, so that it
-// can be printed on one line and embedded in JSON.
+// The path with control bytes and invalid UTF-8 bytes shown as \xNN, and C1 controls and
+// U+2028/U+2029 as \u{XXXX}, so that it prints on one line and embeds in JSON.
 std::string PrintablePath(std::string_view path);
 
 // Ok, or BadInput naming the path and the rule it breaks.

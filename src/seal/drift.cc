@@ -98,6 +98,11 @@ class MappedFile {
   bool ok_ = false;
 };
 
+bool SameEolStyle(const EolCounts& a, const EolCounts& b) {
+  if (a.lf + a.crlf + a.cr == 0 || b.lf + b.crlf + b.cr == 0) return true;
+  return (a.lf > 0) == (b.lf > 0) && (a.crlf > 0) == (b.crlf > 0) && (a.cr > 0) == (b.cr > 0);
+}
+
 std::string DescribeAt(std::string_view s, size_t pos) {
   if (pos >= s.size()) return "end of file";
   size_t len = 1;
@@ -183,8 +188,8 @@ std::optional<FirstDifference> LocateFirstDifference(std::string_view a, std::st
   return d;
 }
 
-std::optional<FirstDifference> LocateFirstDifference(const std::string& sealed_path,
-                                                     const std::string& current_path) {
+std::optional<FirstDifference> LocateFirstDifferenceInFiles(const std::string& sealed_path,
+                                                            const std::string& current_path) {
   MappedFile a(sealed_path), b(current_path);
   if (!a.ok() || !b.ok()) return std::nullopt;
   return LocateFirstDifference(a.view(), b.view());
@@ -203,20 +208,28 @@ Diagnosis DiagnoseContent(const FileFacts& s, const FileFacts& c, const std::str
   if (s.text && c.text) {
     const TextFacts& st = *s.text;
     const TextFacts& ct = *c.text;
+    // Flags that accompany a layer which explains the change. Line endings count as
+    // changed when their style differs (the kinds in use), not their number: adding a
+    // final newline or pretty-printing JSON adds lines without changing the style.
     auto flags = [&] {
       if (st.bom != ct.bom) {
         d.Add(ct.bom ? DriftClass::kBomAdded : DriftClass::kBomRemoved);
         d.notes.push_back(ct.bom ? "UTF-8 BOM added" : "UTF-8 BOM removed");
       }
-      if (st.eol != ct.eol) {
+      if (!SameEolStyle(st.eol, ct.eol)) {
         d.Add(DriftClass::kEolChanged);
         d.notes.push_back(
             fmt::format("line endings {} → {}", DescribeEol(st.eol), DescribeEol(ct.eol)));
       }
     };
     if (ct.lf_sha256 == st.lf_sha256) {
+      // Same text: what differs is the BOM and/or where which line ending is used.
       flags();
-      if (st.bom == ct.bom && st.eol == ct.eol) {
+      if (!d.Has(DriftClass::kEolChanged) && st.eol != ct.eol) {
+        d.Add(DriftClass::kEolChanged);
+        d.notes.push_back(
+            fmt::format("line endings {} → {}", DescribeEol(st.eol), DescribeEol(ct.eol)));
+      } else if (st.bom == ct.bom && st.eol == ct.eol) {
         d.Add(DriftClass::kEolChanged);
         d.notes.push_back("line endings moved between lines (same counts of each kind)");
       }
@@ -250,7 +263,7 @@ Diagnosis DiagnoseContent(const FileFacts& s, const FileFacts& c, const std::str
     }
     if (!explained) {
       if (st.bom != ct.bom) d.notes.push_back(ct.bom ? "also a BOM added" : "also the BOM removed");
-      if (st.eol != ct.eol) {
+      if (!SameEolStyle(st.eol, ct.eol)) {
         d.notes.push_back(
             fmt::format("also line endings {} → {}", DescribeEol(st.eol), DescribeEol(ct.eol)));
       }
@@ -290,7 +303,7 @@ Diagnosis DiagnoseContent(const FileFacts& s, const FileFacts& c, const std::str
   }
   if (!explained) d.Add(DriftClass::kContentChanged);
   if (sealed_bytes_path)
-    d.first_difference = LocateFirstDifference(*sealed_bytes_path, current_path);
+    d.first_difference = LocateFirstDifferenceInFiles(*sealed_bytes_path, current_path);
   return d;
 }
 

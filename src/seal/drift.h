@@ -77,8 +77,8 @@ Diagnosis DiagnoseContent(const FileFacts& sealed, const FileFacts& current,
 
 // First differing byte between two files, described as line:column and code points.
 // nullopt when the files are identical or cannot be read.
-std::optional<FirstDifference> LocateFirstDifference(const std::string& sealed_path,
-                                                     const std::string& current_path);
+std::optional<FirstDifference> LocateFirstDifferenceInFiles(const std::string& sealed_path,
+                                                            const std::string& current_path);
 std::optional<FirstDifference> LocateFirstDifference(std::string_view sealed,
                                                      std::string_view current);
 
