@@ -72,6 +72,10 @@ trap cleanup EXIT
 # the rounds time different programs.
 cp -- "$PRODGATE" "$BENCH_DIR/prodgate"
 PRODGATE=$BENCH_DIR/prodgate
+# The read + hash ceiling (read_hash_ceiling.cc): what any verifier must do, and no more.
+CEILING=$BENCH_DIR/read_hash_ceiling
+g++ -std=c++20 -O2 -o "$CEILING" "$(dirname "$0")/read_hash_ceiling.cc" -lcrypto -pthread ||
+  die "cannot build read_hash_ceiling.cc"
 
 TREE=$BENCH_DIR/tree      # the ~BENCH_GIB tree
 SINGLE=$BENCH_DIR/single  # one 1 GiB file: peak RSS must not follow file size
@@ -194,6 +198,8 @@ print(len(listed), sum(s for _, s in listed.values()))
 PY
 )
 read -r FILES BYTES <<<"$check"
+CEILING_LIST=$BENCH_DIR/ceiling.list
+(cd "$TREE" && find "$TREE" -type f ! -name prodgate.seal.json -printf '%s %p\0') >"$CEILING_LIST"
 SINGLE_BYTES=$(stat -c %s "$SINGLE/big.bin")
 
 # ---------------------------------------------------------------------------------------
@@ -234,7 +240,7 @@ openssl_rate() {  # → bytes/s over all cores
     awk '$1 == "sha256" && $2 ~ /k$/ { v = $2 } END { if (v == "") exit 1; sub(/k$/, "", v); printf "%.0f", v * 1000 }'
 }
 
-res="" pg_wall=() pg_rss=() pg_user=() pg_sys=() sum_wall=() ossl_rate=() one_wall=() one_rss=()
+res="" pg_wall=() pg_rss=() pg_user=() pg_sys=() sum_wall=() ossl_rate=() one_wall=() one_rss=() ceil_wall=()
 for ((r = 1; r <= REPS; r++)); do
   say "round $r/$REPS ..."
   timed res "$PRODGATE" -q verify --root "$TREE" >/dev/null
@@ -242,6 +248,8 @@ for ((r = 1; r <= REPS; r++)); do
   # sha256sum resolves the listed relative paths from its working directory.
   timed res env -C "$TREE" sha256sum -c --quiet "$LIST"
   read -r w _ <<<"$res"; sum_wall+=("$w")
+  timed res "$CEILING" "$CEILING_LIST" >/dev/null
+  read -r w _ <<<"$res"; ceil_wall+=("$w")
   rate=$(openssl_rate) || die "cannot parse the output of openssl speed"
   ossl_rate+=("$rate")
   timed res "$PRODGATE" -q verify --root "$SINGLE" >/dev/null
@@ -260,6 +268,7 @@ pg_best=$(min "${pg_wall[@]}") pg_med=$(median "${pg_wall[@]}")
 sum_best=$(min "${sum_wall[@]}") sum_med=$(median "${sum_wall[@]}")
 os_best=$(max "${ossl_rate[@]}") os_med=$(median "${ossl_rate[@]}")
 one_best=$(min "${one_wall[@]}") one_med=$(median "${one_wall[@]}")
+ceil_best=$(min "${ceil_wall[@]}") ceil_med=$(median "${ceil_wall[@]}")
 gbps() { calc '%.3f' "$1 / $2 / 1e9"; }  # gbps BYTES SECONDS
 
 speed_best=$(calc '%.2f' "$sum_best / $pg_best") speed_med=$(calc '%.2f' "$sum_med / $pg_med")
@@ -286,10 +295,14 @@ row "sha256sum -c --quiet" "s" "$(calc '%.3f' "$sum_best")" "$(calc '%.3f' "$sum
 row "" "GB/s" "$(gbps "$BYTES" "$sum_best")" "$(gbps "$BYTES" "$sum_med")" ""
 row "openssl speed sha256 -multi $CORES" "GB/s" "$(calc '%.3f' "$os_best / 1e9")" \
   "$(calc '%.3f' "$os_med / 1e9")" ""
+row "read + SHA-256 ceiling (C, $CORES thr)" "s" "$(calc '%.3f' "$ceil_best")" "$(calc '%.3f' "$ceil_med")" ""
+row "" "GB/s" "$(gbps "$BYTES" "$ceil_best")" "$(gbps "$BYTES" "$ceil_med")" "$(calc '%.1f' "100 * $BYTES / $ceil_best / $os_best") % of openssl"
 row "speedup over sha256sum -c" "x" "$speed_best$(verdict "$speed_best" 1.8)" \
   "$speed_med$(verdict "$speed_med" 1.8)" ">= 1.8x"
 row "share of the openssl limit" "%" "$pct_best$(verdict "$pct_best" 90)" \
   "$pct_med$(verdict "$pct_med" 90)" ">= 90 %"
+row "share of the read+hash ceiling" "%" "$(calc '%.1f' "100 * $ceil_best / $pg_best")" \
+  "$(calc '%.1f' "100 * $ceil_med / $pg_med")" "(info)"
 row "prodgate CPU time, user" "s" "$(min "${pg_user[@]}")" "$(median "${pg_user[@]}")" ""
 row "prodgate CPU time, system" "s" "$(min "${pg_sys[@]}")" "$(median "${pg_sys[@]}")" ""
 row "prodgate peak RSS, $GIB GiB tree" "KiB" "$rss_tree" "" "max of rounds"

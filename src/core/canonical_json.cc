@@ -63,11 +63,24 @@ Status CheckNumbers(const Json& v, const std::string& path, std::string_view nam
   }
 }
 
+// Orders valid UTF-8 strings as sequences of UTF-16 code units (RFC 8785 §3.2.3) without
+// converting them. UTF-8 byte order is code point order, and code point order equals
+// UTF-16 order except between a supplementary character (>= U+10000, a surrogate pair
+// starting D800..DBFF) and a BMP character at or above U+E000, which UTF-16 puts after it.
 bool Utf16Less(const std::string& a, const std::string& b) {
-  // Both are valid UTF-8 here (checked before sorting).
-  std::u16string ua = Utf8ToUtf16(a);
-  std::u16string ub = Utf8ToUtf16(b);
-  return ua < ub;
+  size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  if (i == n) return a.size() < b.size();
+  // Both differing bytes lie in characters that start at the same offset.
+  size_t start = i;
+  while (start > 0 && (static_cast<unsigned char>(a[start]) & 0xC0) == 0x80) --start;
+  size_t la = 1, lb = 1;
+  char32_t ca = DecodeUtf8At(a, start, &la).value_or(0);
+  char32_t cb = DecodeUtf8At(b, start, &lb).value_or(0);
+  bool sa = ca >= 0x10000, sb = cb >= 0x10000;
+  if (sa != sb) return sa ? cb >= 0xE000 : ca < 0xE000;
+  return ca < cb;
 }
 
 void AppendString(std::string& out, std::string_view s) {
@@ -222,36 +235,53 @@ Result<Json> ParseJson(std::string_view text, NumberPolicy policy, std::string_v
         fmt::format("{} is not valid JSON: NUL byte at byte offset {}", name, nul),
         "restore the file from its source or regenerate it");
   }
-  std::vector<std::set<std::string>> open_objects;
+  // Duplicate member names: nlohmann keeps the last one silently. Counting the keys the
+  // parser reports per object and comparing with the object's size finds a duplicate
+  // cheaply; only then is the document parsed again, remembering names, to say which.
+  std::vector<size_t> key_counts;
+  std::vector<std::set<std::string>> names;
+  bool remember_names = false;
   auto on_event = [&](int, Json::parse_event_t event, Json& parsed) {
     switch (event) {
       case Json::parse_event_t::object_start:
-        open_objects.emplace_back();
+        key_counts.push_back(0);
+        if (remember_names) names.emplace_back();
         break;
       case Json::parse_event_t::object_end:
-        open_objects.pop_back();
+        if (key_counts.back() != parsed.size()) throw DuplicateKey{};
+        key_counts.pop_back();
+        if (remember_names) names.pop_back();
         break;
-      case Json::parse_event_t::key: {
-        const auto& key = parsed.get_ref<const std::string&>();
-        if (!open_objects.back().insert(key).second) throw DuplicateKey{key};
+      case Json::parse_event_t::key:
+        ++key_counts.back();
+        if (remember_names && !names.back().insert(parsed.get<std::string>()).second) {
+          throw DuplicateKey{parsed.get<std::string>()};
+        }
         break;
-      }
       default:
         break;
     }
     return true;
   };
   Json value;
-  try {
-    value = Json::parse(text.begin(), text.end(), on_event, /*allow_exceptions=*/true,
-                        /*ignore_comments=*/false);
-  } catch (const DuplicateKey& d) {
-    return Status::BadInput(
-        fmt::format("{}: member name \"{}\" appears twice in one object", name, d.key),
-        "remove the duplicate; prodgate refuses ambiguous documents");
-  } catch (const Json::exception& e) {
-    return Status::BadInput(fmt::format("{} is not valid JSON: {}", name, e.what()),
-                            "restore the file from its source or regenerate it");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    try {
+      value = Json::parse(text.begin(), text.end(), on_event, /*allow_exceptions=*/true,
+                          /*ignore_comments=*/false);
+      break;
+    } catch (const DuplicateKey& d) {
+      if (!remember_names) {
+        remember_names = true;
+        key_counts.clear();
+        continue;
+      }
+      return Status::BadInput(
+          fmt::format("{}: member name \"{}\" appears twice in one object", name, d.key),
+          "remove the duplicate; prodgate refuses ambiguous documents");
+    } catch (const Json::exception& e) {
+      return Status::BadInput(fmt::format("{} is not valid JSON: {}", name, e.what()),
+                              "restore the file from its source or regenerate it");
+    }
   }
   if (policy == NumberPolicy::kIntegersOnly) {
     PG_RETURN_IF_ERROR(CheckNumbers(value, "", name));

@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <new>
 #include <random>
 
 namespace prodgate {
@@ -23,6 +25,14 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
   }
   return *this;
 }
+
+AlignedBuffer::AlignedBuffer(size_t size)
+    : data_(static_cast<uint8_t*>(std::aligned_alloc(4096, (size + 4095) / 4096 * 4096))),
+      size_(size) {
+  if (data_ == nullptr) throw std::bad_alloc();
+}
+
+AlignedBuffer::~AlignedBuffer() { std::free(data_); }
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 

@@ -158,7 +158,7 @@ TEST(CorePathRules, PrintablePathEscapesControlsAndInvalidBytes) {
   EXPECT_EQ(PrintablePath("trunc\xE2\x80"), "trunc\\xe2\\x80");
   EXPECT_EQ(PrintablePath("\xC0\xAF"), "\\xc0\\xaf");
   EXPECT_EQ(PrintablePath("\xED\xA0\x80z"), "\\xed\\xa0\\x80z");
-  EXPECT_EQ(PrintablePath("nel\xC2\x85x"), "nel\\u{0085}x");          // C1 control NEL
+  EXPECT_EQ(PrintablePath("nel\xC2\x85x"), "nel\\u{0085}x");  // C1 control NEL
   EXPECT_EQ(PrintablePath("ls\xE2\x80\xA8ps\xE2\x80\xA9"), "ls\\u{2028}ps\\u{2029}");
 }
 

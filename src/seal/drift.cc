@@ -292,8 +292,8 @@ Diagnosis DiagnoseContent(const FileFacts& s, const FileFacts& c, const std::str
     explained = true;
   }
   if (c.size < s.size && sealed_bytes_path) {
-    std::vector<uint8_t> buf(1 << 18);
-    auto sealed_prefix = FactsOfFile(*sealed_bytes_path, FactsOptions::Raw(c.size), buf);
+    AlignedBuffer buf(1 << 18);
+    auto sealed_prefix = FactsOfFile(*sealed_bytes_path, FactsOptions::Raw(c.size), buf.span());
     if (sealed_prefix.ok() && sealed_prefix->prefix_sha256 &&
         *sealed_prefix->prefix_sha256 == c.sha256) {
       d.Add(DriftClass::kTruncated);

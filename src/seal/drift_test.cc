@@ -56,8 +56,7 @@ TEST_F(DriftTest, FinalNewlineAddedIsAlsoAnAppend) {
 
 TEST_F(DriftTest, FinalNewlineRemovedIsAlsoATruncationWithTheSealedBytes) {
   EXPECT_EQ(Names(Diagnose("x\n", "x")), (Classes{"final_newline_changed", "truncated"}));
-  EXPECT_EQ(Names(Diagnose("x\n", "x", /*with_bytes=*/false)),
-            (Classes{"final_newline_changed"}));
+  EXPECT_EQ(Names(Diagnose("x\n", "x", /*with_bytes=*/false)), (Classes{"final_newline_changed"}));
 }
 
 TEST_F(DriftTest, NormalizationNfcToNfd) {
@@ -81,8 +80,9 @@ TEST_F(DriftTest, JsonEnsureAsciiReencode) {
 }
 
 TEST_F(DriftTest, JsonPrettyPrintedAndReordered) {
-  EXPECT_EQ(Names(Diagnose("{\"b\":2,\"a\":[1,2]}", "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": 2\n}")),
-            Classes{"json_reencoded"});
+  EXPECT_EQ(
+      Names(Diagnose("{\"b\":2,\"a\":[1,2]}", "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": 2\n}")),
+      Classes{"json_reencoded"});
 }
 
 TEST_F(DriftTest, JsonValueChangeIsContentChange) {

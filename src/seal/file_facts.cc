@@ -253,7 +253,7 @@ FileFacts FactsOfBytes(std::string_view bytes, FactsOptions options) {
 }
 
 Result<FileFacts> FactsOfFile(const std::string& path, FactsOptions options,
-                              std::span<uint8_t> buffer) {
+                              std::span<uint8_t> buffer, Progress* progress) {
   // O_NONBLOCK: a fifo swapped in after the walk must not hang us; fstat then refuses it.
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!fd.valid()) {
@@ -271,8 +271,8 @@ Result<FileFacts> FactsOfFile(const std::string& path, FactsOptions options,
   // Holes of a sparse file read as zeros; feeding zeros from memory instead of reading
   // them saves the kernel from materializing every page (measured: 4 GiB sparse file,
   // 18 s mostly system time by read(), 3 s with this). Small files skip the two lseeks.
-  const bool sparse_aware = expected >= (uint64_t{1} << 20) &&
-                            static_cast<uint64_t>(before.st_blocks) * 512 < expected;
+  const bool sparse_aware =
+      expected >= (uint64_t{1} << 20) && static_cast<uint64_t>(before.st_blocks) * 512 < expected;
   static const std::vector<uint8_t> kZeros(size_t{1} << 18, 0);
   uint64_t done = 0;
   uint64_t data_end = expected;  // end of the current data extent (sparse_aware only)
@@ -284,6 +284,7 @@ Result<FileFacts> FactsOfFile(const std::string& path, FactsOptions options,
         size_t n = static_cast<size_t>(std::min<uint64_t>(kZeros.size(), hole_end - done));
         builder.Update(std::span(kZeros.data(), n));
         done += n;
+        if (progress != nullptr) progress->Add(0, n);
       }
       if (done >= expected) break;
       off_t hole = ::lseek(fd.get(), static_cast<off_t>(done), SEEK_HOLE);
@@ -299,6 +300,7 @@ Result<FileFacts> FactsOfFile(const std::string& path, FactsOptions options,
     if (*got == 0) break;
     builder.Update(buffer.subspan(0, *got));
     done += *got;
+    if (progress != nullptr) progress->Add(0, *got);
   }
   struct stat after;
   if (::fstat(fd.get(), &after) != 0 || done != expected || after.st_size != before.st_size ||
@@ -323,11 +325,12 @@ std::vector<Result<FileFacts>> HashFiles(const std::vector<HashJob>& jobs, Progr
   // 256 KiB: large enough to amortize the read system call, small enough to stay in L2
   // while SHA-256 runs over it.
   constexpr size_t kBufferBytes = size_t{256} << 10;
-  std::vector<std::vector<uint8_t>> buffers(workers, std::vector<uint8_t>(kBufferBytes));
+  std::vector<AlignedBuffer> buffers;
+  for (unsigned w = 0; w < workers; ++w) buffers.emplace_back(kBufferBytes);
   ParallelFor(order.size(), workers, [&](size_t k, unsigned worker) {
     const HashJob& job = jobs[order[k]];
-    results[order[k]] = FactsOfFile(job.path, job.options, buffers[worker]);
-    if (progress != nullptr) progress->Add(1, job.size);
+    results[order[k]] = FactsOfFile(job.path, job.options, buffers[worker].span(), progress);
+    if (progress != nullptr) progress->Add(1, 0);
   });
   return results;
 }

@@ -103,8 +103,9 @@ FileFacts FactsOfBytes(std::string_view bytes, FactsOptions options = {});
 // Streams the regular file at `path` (opened without following symlinks) through a
 // FactsBuilder. Fails with a message naming the file when it cannot be read, is not a
 // regular file, or changed (size, mtime, ctime) while it was read.
+// Bytes are counted on `progress` as they are read.
 Result<FileFacts> FactsOfFile(const std::string& path, FactsOptions options,
-                              std::span<uint8_t> buffer);
+                              std::span<uint8_t> buffer, Progress* progress = nullptr);
 
 struct HashJob {
   std::string path;

@@ -67,10 +67,10 @@ TEST(SealFileFacts, BomIsRecordedAndStrippedFromTheLfForm) {
 
 TEST(SealFileFacts, NulOrInvalidUtf8MeansNoTextFacts) {
   EXPECT_FALSE(FactsOfBytes(std::string("ab\0cd", 5)).text);
-  EXPECT_FALSE(FactsOfBytes("caf\xE9\n").text);        // Latin-1 é
-  EXPECT_FALSE(FactsOfBytes("\xED\xA0\x80").text);     // a UTF-16 surrogate
-  EXPECT_FALSE(FactsOfBytes("ok\xE2\x80").text);       // truncated at end of file
-  EXPECT_TRUE(FactsOfBytes("caf\xC3\xA9\n").text);     // UTF-8 é
+  EXPECT_FALSE(FactsOfBytes("caf\xE9\n").text);     // Latin-1 é
+  EXPECT_FALSE(FactsOfBytes("\xED\xA0\x80").text);  // a UTF-16 surrogate
+  EXPECT_FALSE(FactsOfBytes("ok\xE2\x80").text);    // truncated at end of file
+  EXPECT_TRUE(FactsOfBytes("caf\xC3\xA9\n").text);  // UTF-8 é
 }
 
 TEST(SealFileFacts, NfcFactsSeeDecomposedText) {
@@ -96,7 +96,7 @@ TEST(SealFileFacts, JsonHashIsTheCanonicalForm) {
   FileFacts f = FactsOfBytes("{ \"b\": 1,\n  \"a\": \"\\u00e9\" }\n");
   ASSERT_TRUE(f.text && f.text->json_sha256);
   EXPECT_EQ(*f.text->json_sha256, Sha256Of("{\"a\":\"\xC3\xA9\",\"b\":1}"));
-  EXPECT_FALSE(FactsOfBytes("[1, 2").text->json_sha256);        // not JSON
+  EXPECT_FALSE(FactsOfBytes("[1, 2").text->json_sha256);              // not JSON
   EXPECT_FALSE(FactsOfBytes("\"just a string\"").text->json_sha256);  // not an object/array
   EXPECT_TRUE(FactsOfBytes("\xEF\xBB\xBF[1.5]").text->json_sha256);   // after a BOM, floats ok
 }

@@ -32,9 +32,15 @@ TEST(SealIgnore, TrailingSlashMatchesDirectoriesOnly) {
   EXPECT_FALSE(r.Ignored("sub/.git", true));
 }
 
+TEST(SealIgnore, EscapedGlobCharactersMatchLiterally) {
+  IgnoreRules r = Rules({"/seal\\[1\\].json"});
+  EXPECT_TRUE(r.Ignored("seal[1].json", false));
+  EXPECT_FALSE(r.Ignored("seal1.json", false));
+}
+
 TEST(SealIgnore, RefusesUnusablePatterns) {
-  for (std::string bad : {std::string(""), std::string("/"), std::string("a\nb"),
-                          std::string("a\0b", 3)}) {
+  for (std::string bad :
+       {std::string(""), std::string("/"), std::string("a\nb"), std::string("a\0b", 3)}) {
     auto r = IgnoreRules::Make({bad});
     EXPECT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), StatusCode::kBadInput);

@@ -54,8 +54,8 @@ std::string WithPath(const std::string& path) {
 
 TEST(SealManifest, TreeDigestIsTheSortedLineHash) {
   SealManifest m = Sample();
-  std::string lines = ToHex(Sha256Of("print\n")) + " 6 ci/gate.py\n" +
-                      ToHex(Sha256Of("ci/gate.py")) + " 10 link\n";
+  std::string lines =
+      ToHex(Sha256Of("print\n")) + " 6 ci/gate.py\n" + ToHex(Sha256Of("ci/gate.py")) + " 10 link\n";
   EXPECT_EQ(m.root, Sha256Of(lines));
 }
 

@@ -16,8 +16,8 @@ namespace prodgate::seal {
 namespace {
 
 Result<Digest> HashFile(const std::string& path) {
-  std::vector<uint8_t> buf(1 << 20);
-  PG_ASSIGN_OR_RETURN(FileFacts f, FactsOfFile(path, FactsOptions::Raw(), buf));
+  AlignedBuffer buf(1 << 20);
+  PG_ASSIGN_OR_RETURN(FileFacts f, FactsOfFile(path, FactsOptions::Raw(), buf.span()));
   return f.sha256;
 }
 

@@ -93,7 +93,12 @@ Result<SealOutcome> Seal(const SealOptions& options) {
     std::string rel = (fs::path(*manifest_dir_real) / manifest_abs.filename())
                           .lexically_relative(*real_root)
                           .generic_string();
-    patterns.push_back("/" + rel);
+    std::string escaped;  // the name is matched literally, even with glob characters in it
+    for (char c : rel) {
+      if (c == '*' || c == '?' || c == '[' || c == '\\') escaped.push_back('\\');
+      escaped.push_back(c);
+    }
+    patterns.push_back("/" + escaped);
   }
   for (const auto& p : options.ignore) {
     if (std::find(patterns.begin(), patterns.end(), p) == patterns.end()) patterns.push_back(p);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
 #include <map>
 
 #include "core/file_io.h"
@@ -35,8 +36,8 @@ std::optional<std::string> SealedBytes(const SealEntry& e, const ObjectStore& st
   if (auto object = store.Find(e.sha256)) return object;
   if (against) {
     std::string candidate = (fs::path(*against) / e.path).string();
-    std::vector<uint8_t> buf(1 << 18);
-    auto f = FactsOfFile(candidate, FactsOptions::Raw(), buf);
+    AlignedBuffer buf(1 << 18);
+    auto f = FactsOfFile(candidate, FactsOptions::Raw(), buf.span());
     if (f.ok() && f->sha256 == e.sha256) return candidate;
   }
   return std::nullopt;
@@ -98,7 +99,9 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
     if (n.kind != NodeKind::kDirectory) current[n.path] = &n;
   }
   for (const auto& e : m.files) report.sealed_paths.push_back(e.path);
-  report.warnings = NameCollisionWarnings(report.sealed_paths);
+  // Name collisions need no file bytes: find them while the files are hashed.
+  auto warnings = std::async(
+      std::launch::async, [&paths = report.sealed_paths] { return NameCollisionWarnings(paths); });
 
   // Pass 1: structure, and the raw digest of every file that may be unchanged.
   std::vector<HashJob> jobs;
@@ -165,6 +168,7 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
     facts = HashFiles(jobs, &progress);
   }
   report.bytes_hashed = total;
+  report.warnings = warnings.get();
 
   // Pass 2: full facts for the files whose bytes differ, then the diagnosis.
   std::vector<std::string> problems;
@@ -239,10 +243,10 @@ Result<FileDrift> Explain(const std::string& old_path, const std::string& new_pa
     }
     return DriftOf(PrintablePath(new_path), std::move(d));
   }
-  std::vector<uint8_t> buf(1 << 18);
-  PG_ASSIGN_OR_RETURN(FileFacts old_facts, FactsOfFile(old_path, FactsOptions::Text(), buf));
+  AlignedBuffer buf(1 << 18);
+  PG_ASSIGN_OR_RETURN(FileFacts old_facts, FactsOfFile(old_path, FactsOptions::Text(), buf.span()));
   PG_ASSIGN_OR_RETURN(FileFacts new_facts,
-                      FactsOfFile(new_path, FactsOptions::Text(old_facts.size), buf));
+                      FactsOfFile(new_path, FactsOptions::Text(old_facts.size), buf.span()));
   if (old_facts.sha256 != new_facts.sha256) {
     d = DiagnoseContent(old_facts, new_facts, new_path, old_path);
   }

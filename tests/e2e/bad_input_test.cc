@@ -3,10 +3,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -120,9 +120,9 @@ TEST_F(BadInput, ManifestNotCanonical) {
   ASSERT_EQ(SealTree().exit_code, 0);
   std::string m = tree_ + "/prodgate.seal.json";
   RunResult r = RunCommand({"python3", "-c",
-                     "import json,sys; p=sys.argv[1]; d=json.load(open(p)); "
-                     "open(p,'w').write(json.dumps(d, indent=2, sort_keys=True))",
-                     m});
+                            "import json,sys; p=sys.argv[1]; d=json.load(open(p)); "
+                            "open(p,'w').write(json.dumps(d, indent=2, sort_keys=True))",
+                            m});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ExpectVerifyRefused("not in canonical form");
 }
@@ -151,9 +151,7 @@ TEST_F(BadInput, ManifestWithSignaturesThisBuildCannotCheck) {
   ExpectVerifyRefused("signature");
 }
 
-TEST_F(BadInput, ManifestMissing) {
-  ExpectVerifyRefused("cannot read");
-}
+TEST_F(BadInput, ManifestMissing) { ExpectVerifyRefused("cannot read"); }
 
 TEST_F(BadInput, SymlinkThatEscapesTheRoot) {
   fs::create_symlink("../../etc/passwd", tree_ + "/b/escape");
@@ -209,9 +207,9 @@ TEST_F(BadInput, UnreadableFile) {
   ASSERT_EQ(Shell("chmod -R a+rX . && chmod 0000 tree/secret.txt && chmod 0777 tree", dir_.path())
                 .exit_code,
             0);
-  RunResult r = RunCommand({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", PRODGATE_BIN,
-                     "seal", tree_},
-                    dir_.path());
+  RunResult r = RunCommand(
+      {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", PRODGATE_BIN, "seal", tree_},
+      dir_.path());
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_TRUE(Contains(r.err, "cannot read")) << r.err;
   EXPECT_TRUE(Contains(r.err, "secret.txt")) << r.err;
@@ -289,7 +287,8 @@ TEST_F(BadInput, ExplainClassifiesAndExitCodesFollow) {
   RunResult same = Prodgate({"explain", dir_ / "old.txt", dir_ / "same.txt"}, dir_.path());
   EXPECT_EQ(same.exit_code, 0);
   EXPECT_TRUE(Contains(same.out, "IDENTICAL"));
-  RunResult crlf = Prodgate({"explain", "--json", dir_ / "old.txt", dir_ / "crlf.txt"}, dir_.path());
+  RunResult crlf =
+      Prodgate({"explain", "--json", dir_ / "old.txt", dir_ / "crlf.txt"}, dir_.path());
   EXPECT_EQ(crlf.exit_code, 1);
   EXPECT_EQ(JsonOut(crlf)["classes"], nlohmann::json{"eol_changed"});
   RunResult missing = Prodgate({"explain", dir_ / "old.txt", dir_ / "nope.txt"}, dir_.path());

@@ -19,8 +19,9 @@ using Json = nlohmann::json;
 // a final newline.
 void WriteSampleTree(const std::string& root) {
   WriteFile(root + "/ci/gate.py", "#!/usr/bin/env python3\n# seal-vs-bytes gate\nprint(\"ok\")\n");
-  WriteFile(root + "/config/release.json",
-            "{\"release\": \"fix7-p0\", \"owner\": \"Zo\xC3\xAB\", \"steps\": [\"seal\", \"verify\"]}\n");
+  WriteFile(
+      root + "/config/release.json",
+      "{\"release\": \"fix7-p0\", \"owner\": \"Zo\xC3\xAB\", \"steps\": [\"seal\", \"verify\"]}\n");
   WriteFile(root + "/docs/runbook.md",
             "# Runbook \xE2\x80\x94 FIX7\n\nStep one \xE2\x80\x94 seal the bytes.\n"
             "\xE2\x80\x9CQuoted\xE2\x80\x9D text.\n");
@@ -65,6 +66,8 @@ struct Mutation {
   std::vector<std::string> classes;  // exactly these, in this order
 };
 
+void PrintTo(const Mutation& m, std::ostream* os) { *os << m.name; }
+
 class DriftClasses : public SealVerify, public ::testing::WithParamInterface<Mutation> {};
 
 TEST_P(DriftClasses, RealMutationIsReportedByClass) {
@@ -88,36 +91,51 @@ TEST_P(DriftClasses, RealMutationIsReportedByClass) {
 const Mutation kMutations[] = {
     {"missing", "rm notes.txt", "notes.txt", {"missing"}},
     {"unsealed", "echo new > extra.txt", "extra.txt", {"unsealed"}},
-    {"type_file_to_symlink", "rm ci/gate.py && ln -s ../notes.txt ci/gate.py", "ci/gate.py",
+    {"type_file_to_symlink",
+     "rm ci/gate.py && ln -s ../notes.txt ci/gate.py",
+     "ci/gate.py",
      {"type_changed"}},
     {"type_symlink_to_directory", "rm link && mkdir link", "link", {"type_changed"}},
     {"mode_changed", "chmod 0700 bin/run.sh", "bin/run.sh", {"mode_changed"}},
     {"eol_crlf", "sed -i 's/$/\\r/' migrations/001.sql", "migrations/001.sql", {"eol_changed"}},
     {"bom_added", "sed -i '1s/^/\\xef\\xbb\\xbf/' ci/gate.py", "ci/gate.py", {"bom_added"}},
-    {"bom_removed", "sed -i '1s/^\\xef\\xbb\\xbf//' docs/bom.txt", "docs/bom.txt",
-     {"bom_removed"}},
-    {"final_newline_added", "printf '\\n' >> notes.txt", "notes.txt",
+    {"bom_removed", "sed -i '1s/^\\xef\\xbb\\xbf//' docs/bom.txt", "docs/bom.txt", {"bom_removed"}},
+    {"final_newline_added",
+     "printf '\\n' >> notes.txt",
+     "notes.txt",
      {"final_newline_changed", "appended"}},
-    {"final_newline_removed", "truncate -s -1 docs/cafe.md", "docs/cafe.md",
+    {"final_newline_removed",
+     "truncate -s -1 docs/cafe.md",
+     "docs/cafe.md",
      {"final_newline_changed", "truncated"}},
-    {"encoding_utf16", "iconv -f UTF-8 -t UTF-16 docs/runbook.md > /tmp/$$ && cat /tmp/$$ > docs/runbook.md && rm /tmp/$$",
-     "docs/runbook.md", {"encoding_changed"}},
+    {"encoding_utf16",
+     "iconv -f UTF-8 -t UTF-16 docs/runbook.md > /tmp/$$ && cat /tmp/$$ > docs/runbook.md && rm "
+     "/tmp/$$",
+     "docs/runbook.md",
+     {"encoding_changed"}},
     {"json_ensure_ascii",
-     "python3 -c 'import json,sys; p=\"config/release.json\"; d=json.load(open(p, encoding=\"utf-8\")); "
+     "python3 -c 'import json,sys; p=\"config/release.json\"; d=json.load(open(p, "
+     "encoding=\"utf-8\")); "
      "open(p,\"w\").write(json.dumps(d, ensure_ascii=True)+\"\\n\")'",
-     "config/release.json", {"json_reencoded"}},
+     "config/release.json",
+     {"json_reencoded"}},
     {"unicode_nfd",
-     "python3 -c 'import unicodedata as u; p=\"docs/cafe.md\"; s=open(p, encoding=\"utf-8\").read(); "
+     "python3 -c 'import unicodedata as u; p=\"docs/cafe.md\"; s=open(p, "
+     "encoding=\"utf-8\").read(); "
      "open(p,\"w\", encoding=\"utf-8\").write(u.normalize(\"NFD\", s))'",
-     "docs/cafe.md", {"unicode_normalization"}},
-    {"unicode_em_dash", "sed -i 's/\\xe2\\x80\\x94/-/g' docs/runbook.md", "docs/runbook.md",
+     "docs/cafe.md",
+     {"unicode_normalization"}},
+    {"unicode_em_dash",
+     "sed -i 's/\\xe2\\x80\\x94/-/g' docs/runbook.md",
+     "docs/runbook.md",
      {"unicode_typography"}},
     {"truncated", "truncate -s 20 migrations/001.sql", "migrations/001.sql", {"truncated"}},
-    {"appended", "echo 'DROP TABLE x;' >> migrations/001.sql", "migrations/001.sql",
-     {"appended"}},
+    {"appended", "echo 'DROP TABLE x;' >> migrations/001.sql", "migrations/001.sql", {"appended"}},
     {"content_changed", "sed -i 's/ok/OK/' ci/gate.py", "ci/gate.py", {"content_changed"}},
-    {"binary_bit_flip", "printf '\\x01' | dd of=data/blob.bin bs=1 seek=7 conv=notrunc status=none",
-     "data/blob.bin", {"content_changed"}},
+    {"binary_bit_flip",
+     "printf '\\x01' | dd of=data/blob.bin bs=1 seek=7 conv=notrunc status=none",
+     "data/blob.bin",
+     {"content_changed"}},
 };
 
 INSTANTIATE_TEST_SUITE_P(EveryClass, DriftClasses, ::testing::ValuesIn(kMutations),
@@ -127,17 +145,18 @@ INSTANTIATE_TEST_SUITE_P(EveryClass, DriftClasses, ::testing::ValuesIn(kMutation
 // single run, none hides another.
 TEST_F(SealVerify, SeedSelftestSevenCasesAllReportedInOneRun) {
   ASSERT_EQ(Seal({"--keep"}).exit_code, 0);
-  ASSERT_EQ(Shell("sed -i 's/ok/KO/' ci/gate.py"                        // sha mismatch
-                  " && echo more >> migrations/001.sql"                  // byte-length mismatch
-                  " && sed -i 's/\\xe2\\x80\\x94/-/' docs/runbook.md"    // em-dash drift
-                  " && python3 -c 'import json; p=\"config/release.json\"; "
-                  "d=json.load(open(p, encoding=\"utf-8\")); open(p,\"w\").write(json.dumps(d)+\"\\n\")'"
-                  " && sed -i '1s/^/\\xef\\xbb\\xbf/' docs/cafe.md"      // BOM
-                  " && sed -i 's/$/\\r/' bin/run.sh"                     // CRLF
-                  " && rm notes.txt",                                     // missing file
-                  tree_)
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      Shell("sed -i 's/ok/KO/' ci/gate.py"                       // sha mismatch
+            " && echo more >> migrations/001.sql"                // byte-length mismatch
+            " && sed -i 's/\\xe2\\x80\\x94/-/' docs/runbook.md"  // em-dash drift
+            " && python3 -c 'import json; p=\"config/release.json\"; "
+            "d=json.load(open(p, encoding=\"utf-8\")); open(p,\"w\").write(json.dumps(d)+\"\\n\")'"
+            " && sed -i '1s/^/\\xef\\xbb\\xbf/' docs/cafe.md"  // BOM
+            " && sed -i 's/$/\\r/' bin/run.sh"                 // CRLF
+            " && rm notes.txt",                                // missing file
+            tree_)
+          .exit_code,
+      0);
   RunResult r = Verify();
   EXPECT_EQ(r.exit_code, 1);
   Json report = JsonOut(r);
@@ -175,7 +194,9 @@ TEST_F(SealVerify, FirstDifferenceFromAnAgainstCopy) {
 }
 
 TEST_F(SealVerify, AgainstCopyThatDiffersFromTheSealIsNotTrusted) {
-  ASSERT_EQ(Shell("cp -a tree reviewed && echo tampered >> reviewed/ci/gate.py", dir_.path()).exit_code, 0);
+  ASSERT_EQ(
+      Shell("cp -a tree reviewed && echo tampered >> reviewed/ci/gate.py", dir_.path()).exit_code,
+      0);
   ASSERT_EQ(Seal().exit_code, 0);
   ASSERT_EQ(Shell("sed -i 's/ok/OK/' ci/gate.py", tree_).exit_code, 0);
   Json f = JsonOut(Verify({"--against", dir_ / "reviewed"}))["files"][0];
