@@ -323,15 +323,21 @@ TEST_F(SealVerify, TreeDigestEqualsTheCoreutilsOneLinerOfTheReadme) {
   EXPECT_EQ(r.out, m["root"].get<std::string>() + "\n");
 }
 
-TEST_F(SealVerify, LargeSparseFileOverFourGibIsHashedCorrectly) {
+TEST_F(SealVerify, LargeSparseFileOverFourGibIsHashedCorrectlyWithProgress) {
   // 2^32 + 4 bytes: a hole, "middle" at 100 MiB, a hole, then "tail" after the 4 GiB
   // boundary. Expected digest computed once with `openssl dgst -sha256` on the same file.
-  ASSERT_EQ(Shell("truncate -s 4294967296 big.bin && printf middle | dd of=big.bin bs=1 "
-                  "seek=104857600 conv=notrunc status=none && printf tail >> big.bin",
-                  tree_)
-                .exit_code,
-            0);
-  ASSERT_EQ(Seal().exit_code, 0);
+  ASSERT_EQ(
+      Shell("truncate -s 4294967296 big.bin && printf middle | dd of=big.bin bs=1 "
+            "seek=104857600 conv=notrunc status=none && printf tail >> big.bin && sync big.bin",
+            tree_)
+          .exit_code,
+      0);
+  // Sealed on a pseudo-terminal (script(1)), so the long run shows its progress line.
+  RunResult r = Shell(
+      std::string("script -qefc '") + PRODGATE_BIN + " seal " + tree_ + "' /dev/null", dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("sealing: "), std::string::npos) << "no progress shown:\n" << r.out;
+  EXPECT_NE(r.out.find(" MiB/s"), std::string::npos) << r.out;
   Json m = Json::parse(ReadFileOrDie(tree_ + "/prodgate.seal.json"));
   Json entry;
   for (const auto& f : m["files"]) {
