@@ -1,7 +1,13 @@
 // Command registration. cli/ parses arguments and calls the library; it holds no logic.
+//
+// Each command group lives in its own file and registers itself with
+// PRODGATE_COMMAND_GROUP(order, Function): adding a group is adding a file. `order` sets
+// the order in --help.
 #pragma once
 
 #include <CLI/CLI.hpp>
+
+#include <string>
 
 #include "core/status.h"
 
@@ -10,12 +16,29 @@ namespace prodgate::cli {
 // Global flags shared by every command.
 struct GlobalFlags {
   bool quiet = false;
+  std::string workspace;  // --workspace DIR; empty: search upward from the working directory
 };
 
-// Each Register* adds a command group; its callback stores the process exit code.
-void RegisterSealCommands(CLI::App& app, const GlobalFlags& global, int& exit_code);
+// A group's callback stores the process exit code in `exit_code`.
+using CommandGroupFn = void (*)(CLI::App& app, const GlobalFlags& global, int& exit_code);
+
+struct CommandGroup {
+  CommandGroup(int order, CommandGroupFn fn);
+};
+
+// Calls every registered group, in order.
+void RegisterAllCommandGroups(CLI::App& app, const GlobalFlags& global, int& exit_code);
 
 // Prints a failed Status (what, then fix) to stderr and returns its exit code.
 int ReportError(const Status& status);
 
+// Writes `text` to stdout as is.
+void Print(const std::string& text);
+
+// Prints a rendering (stdout) or its error (stderr); returns 0 or the error's exit code.
+int PrintResult(const Result<std::string>& rendered);
+
 }  // namespace prodgate::cli
+
+#define PRODGATE_COMMAND_GROUP(order, fn) \
+  static const ::prodgate::cli::CommandGroup PG_CONCAT(pg_command_group_, __LINE__)(order, fn)

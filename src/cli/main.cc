@@ -1,17 +1,44 @@
 // prodgate: a fail-closed gate for risky production changes.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <vector>
 
 #include "cli/commands.h"
 #include "core/tool.h"
 
 namespace prodgate::cli {
+namespace {
+
+std::vector<std::pair<int, CommandGroupFn>>& Groups() {
+  static std::vector<std::pair<int, CommandGroupFn>> groups;
+  return groups;
+}
+
+}  // namespace
+
+CommandGroup::CommandGroup(int order, CommandGroupFn fn) { Groups().emplace_back(order, fn); }
+
+void RegisterAllCommandGroups(CLI::App& app, const GlobalFlags& global, int& exit_code) {
+  auto groups = Groups();
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [order, fn] : groups) fn(app, global, exit_code);
+}
 
 int ReportError(const Status& status) {
   std::fputs(fmt::format("prodgate: error: {}\n", status.ToString()).c_str(), stderr);
   return status.exit_code();
+}
+
+void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+int PrintResult(const Result<std::string>& rendered) {
+  if (!rendered.ok()) return ReportError(rendered.status());
+  Print(*rendered);
+  return 0;
 }
 
 }  // namespace prodgate::cli
@@ -25,8 +52,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cli::GlobalFlags global;
   app.add_flag("-q,--quiet", global.quiet, "no progress display");
+  app.add_option("--workspace", global.workspace,
+                 "workspace directory holding .prodgate/ (default: search upward from here)");
   int exit_code = 3;
-  cli::RegisterSealCommands(app, global, exit_code);
+  cli::RegisterAllCommandGroups(app, global, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,16 +11,6 @@
 namespace prodgate::cli {
 namespace {
 
-void Print(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
-
-int PrintResult(const Result<std::string>& r) {
-  if (!r.ok()) return ReportError(r.status());
-  Print(*r);
-  return 0;
-}
-
-}  // namespace
-
 void RegisterSealCommands(CLI::App& app, const GlobalFlags& global, int& exit_code) {
   {
     struct Args {
@@ -133,4 +123,7 @@ void RegisterSealCommands(CLI::App& app, const GlobalFlags& global, int& exit_co
   }
 }
 
+PRODGATE_COMMAND_GROUP(10, RegisterSealCommands);
+
+}  // namespace
 }  // namespace prodgate::cli
