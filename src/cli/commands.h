@@ -17,6 +17,7 @@ namespace prodgate::cli {
 struct GlobalFlags {
   bool quiet = false;
   std::string workspace;  // --workspace DIR; empty: search upward from the working directory
+  std::string ledger;     // --ledger LOCATION; empty: the workspace's .prodgate/ledger.db
 };
 
 // A group's callback stores the process exit code in `exit_code`.

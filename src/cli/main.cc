@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", global.quiet, "no progress display");
   app.add_option("--workspace", global.workspace,
                  "workspace directory holding .prodgate/ (default: search upward from here)");
+  app.add_option("--ledger", global.ledger,
+                 "ledger location (default: the workspace's .prodgate/ledger.db)");
   int exit_code = 3;
   cli::RegisterAllCommandGroups(app, global, exit_code);
   try {

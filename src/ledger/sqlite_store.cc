@@ -36,17 +36,20 @@ class Stmt {
   Stmt& Reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
+    bind_failed_ = false;
     return *this;
   }
   Stmt& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
+    bind_failed_ |= sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK;
     return *this;
   }
   Stmt& Bind(int i, std::string_view v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    bind_failed_ |= sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()),
+                                      SQLITE_TRANSIENT) != SQLITE_OK;
     return *this;
   }
-  int Step() { return sqlite3_step(stmt_); }
+  // A failed bind makes the step fail: a statement never runs with stale parameters.
+  int Step() { return bind_failed_ ? SQLITE_MISUSE : sqlite3_step(stmt_); }
   int64_t Int(int i) { return sqlite3_column_int64(stmt_, i); }
   std::string Text(int i) {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
@@ -57,6 +60,7 @@ class Stmt {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
+  bool bind_failed_ = false;
 };
 
 // A cached statement in use; reset when the use ends, so that no statement keeps a read
@@ -73,6 +77,11 @@ class StmtUse {
     return *this;
   }
   int Step() { return s_.Step(); }
+  // Resets for another execution within the same use (a loop of inserts).
+  StmtUse& Again() {
+    s_.Reset();
+    return *this;
+  }
   int64_t Int(int i) { return s_.Int(i); }
   std::string Text(int i) { return s_.Text(i); }
   operator Stmt&() { return s_; }  // NOLINT: a use stands for its statement
@@ -367,10 +376,16 @@ class SqliteLedger : public LedgerStore {
     if (ins.Step() != SQLITE_DONE) return Error("appending an event");
     StmtUse sub(Cached("INSERT OR IGNORE INTO event_subjects(subject, seq) VALUES(?, ?)"));
     for (const auto& subject : draft.subjects) {
-      sub.Bind(1, subject).Bind(2, e.seq);
+      sub.Again().Bind(1, subject).Bind(2, e.seq);
       if (sub.Step() != SQLITE_DONE) return Error("indexing an event");
     }
     PG_RETURN_IF_ERROR(project(e, txn));
+    // Keep the verified checkpoint current: when it stood at the head this append re-hashed,
+    // the new event, chained to that head by us, is verified too.
+    PG_ASSIGN_OR_RETURN(Head checkpoint, VerifiedCheckpoint());
+    if (checkpoint.seq == head.seq && checkpoint.hash == head.hash) {
+      PG_RETURN_IF_ERROR(SetVerifiedCheckpoint(Head{e.seq, e.hash}));
+    }
     return e;
   }
 

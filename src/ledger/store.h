@@ -94,6 +94,7 @@ class LedgerStore {
   virtual Status ReplaceProjections(const ProjectionTables& tables) = 0;
 
   // The head of the last full verification (chain.h), so later checks verify only the tail.
+  // An append advances it when it stood at the head the append chained onto.
   virtual Result<Head> VerifiedCheckpoint() = 0;
   virtual Status SetVerifiedCheckpoint(const Head& head) = 0;
 

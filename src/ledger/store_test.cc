@@ -108,6 +108,18 @@ TEST_P(LedgerStoreTest, ProjectionsAreWrittenInTheSameTransaction) {
   EXPECT_EQ(store_->EventsAbout("counter:b")->size(), 0u);
 }
 
+TEST_P(LedgerStoreTest, EverySubjectOfAnEventIsIndexed) {
+  for (int i = 0; i < 2; ++i) {
+    auto r = store_->Append(
+        [](ProjectionTxn&) -> Result<EventDraft> {
+          return Draft("test.multi", Json::object(), {"s:a", "s:b", "s:c"});
+        },
+        [](const Event&, ProjectionTxn&) { return Status::Ok(); });
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  for (const char* s : {"s:a", "s:b", "s:c"}) EXPECT_EQ(store_->EventsAbout(s)->size(), 2u) << s;
+}
+
 TEST_P(LedgerStoreTest, RefusedPrepareWritesNothing) {
   ASSERT_TRUE(AppendCount(*store_, "a").ok());
   auto r = store_->Append(
@@ -191,12 +203,21 @@ TEST_P(LedgerStoreTest, AppendRefusesToChainOntoATamperedHead) {
   EXPECT_EQ(store_->ReadHead()->seq, 1);
 }
 
-TEST_P(LedgerStoreTest, TailVerificationUsesTheCheckpoint) {
+TEST_P(LedgerStoreTest, AppendsAdvanceACurrentCheckpoint) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendCount(*store_, "a").ok());
+  EXPECT_EQ(store_->VerifiedCheckpoint()->seq, 3);
+  // A checkpoint that lags (the chain was changed behind the store) is not advanced.
+  ASSERT_TRUE(store_->SetVerifiedCheckpoint(Head{1, store_->EventAt(1)->value().hash}).ok());
+  ASSERT_TRUE(AppendCount(*store_, "a").ok());
+  EXPECT_EQ(store_->VerifiedCheckpoint()->seq, 1);
+}
+
+TEST_P(LedgerStoreTest, TailVerificationUsesTheCheckpoint) {
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(AppendCount(*store_, "a").ok());
   auto full = VerifyChain(*store_);
   ASSERT_TRUE(full->ok);
-  ASSERT_TRUE(store_->SetVerifiedCheckpoint(full->head).ok());
-  ASSERT_TRUE(AppendCount(*store_, "a").ok());
+  // The checkpoint at event 3: event 4 is the tail.
+  ASSERT_TRUE(store_->SetVerifiedCheckpoint(Head{3, store_->EventAt(3)->value().hash}).ok());
   EXPECT_TRUE(VerifyTail(*store_)->ok);
   // Editing the tail is caught…
   backend_->Tamper(

@@ -1,0 +1,452 @@
+#include "authority/gate.h"
+
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <set>
+
+#include "authority/trust.h"
+#include "ledger/chain.h"
+#include "model/blocker.h"
+#include "model/grant.h"
+#include "model/projector.h"
+
+extern char** environ;
+
+namespace prodgate::authority {
+namespace {
+
+using model::GrantState;
+
+// Read-only projections straight from the store, for a check outside any transaction.
+class StoreReader : public ledger::ProjectionTxn {
+ public:
+  explicit StoreReader(ledger::LedgerStore& s) : s_(s) {}
+  Result<std::optional<Json>> Get(std::string_view t, std::string_view id) override {
+    return s_.GetProjection(t, id);
+  }
+  Result<std::vector<Json>> List(std::string_view t) override { return s_.ListProjection(t); }
+  Status Put(std::string_view, std::string_view, const Json&) override {
+    return Status::Internal("a gate check does not write projections");
+  }
+  Status Remove(std::string_view, std::string_view) override {
+    return Status::Internal("a gate check does not write projections");
+  }
+
+ private:
+  ledger::LedgerStore& s_;
+};
+
+std::string Short(const std::string& id) { return id.substr(0, 12); }
+
+// Replays the events about `subject` (each re-hashed) and compares the result with the
+// stored projection. Empty string when they agree, else what differs.
+Result<std::string> CheckAgainstEvents(ledger::LedgerStore& store, const std::string& subject,
+                                       std::string_view table, const std::string& id,
+                                       const Json& stored) {
+  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> events, store.EventsAbout(subject));
+  for (const auto& e : events) {
+    Status s = ledger::CheckEventHash(e);
+    if (!s.ok()) return s.what();
+  }
+  auto replayed = model::ReplayEvents(events);
+  if (!replayed.ok()) return replayed.status().what();
+  auto doc = replayed->Get(table, id);
+  if (!doc.ok() || !*doc) return std::string("no event made it");
+  if (**doc != stored) return std::string("the stored state differs from what its events make");
+  return std::string();
+}
+
+class Evaluator {
+ public:
+  Evaluator(model::Workspace& ws, ledger::ProjectionTxn& reader, const GateRequest& r)
+      : ws_(ws), reader_(reader), d_{} {
+    d_.request = r;
+    d_.checked_at = ledger::NowUtc();
+  }
+
+  void Hold(std::string code, std::string message, std::string release, std::string blocker = "",
+            std::string grant = "") {
+    d_.reasons.push_back({std::move(code), std::move(message), std::move(release),
+                          std::move(blocker), std::move(grant)});
+  }
+
+  Result<GateDecision> Run(const Result<ledger::ChainReport>& chain) {
+    const GateRequest& r = d_.request;
+    bool action_known = ws_.config.KnownAction(r.action);
+    bool scope_known = ws_.config.KnownScope(r.scope);
+    if (!action_known) {
+      Hold("unknown_action", fmt::format("action \"{}\" is not known to the config", r.action),
+           fmt::format("use one of: {}", fmt::join(ws_.config.actions, ", ")));
+    }
+    if (!scope_known) {
+      Hold("unknown_scope", fmt::format("scope \"{}\" is not known to the config", r.scope),
+           fmt::format("use one of: {}", fmt::join(ws_.config.scopes, ", ")));
+    }
+    if (!chain.ok() || !chain->ok) {
+      Hold("ledger_broken",
+           fmt::format("the ledger does not verify: {}",
+                       chain.ok() ? chain->problem : chain.status().what()),
+           "restore the ledger from a copy whose head you trust; run `prodgate ledger verify`");
+    } else {
+      d_.head = chain->head;
+    }
+    auto trust = LoadTrust(ws_);
+    if (!trust.ok()) {
+      Hold("trust_broken", trust.status().what(), trust.status().fix());
+    }
+    if (!action_known || !scope_known) return d_;
+    PG_RETURN_IF_ERROR(CheckBlockers());
+    if (r.scope == "production") PG_RETURN_IF_ERROR(CheckProduction());
+    if (trust.ok()) PG_RETURN_IF_ERROR(CheckGrants(*trust));
+    d_.allow = d_.reasons.empty() && !d_.grant.empty();
+    return d_;
+  }
+
+ private:
+  Status CheckBlockers() {
+    PG_ASSIGN_OR_RETURN(std::vector<Json> docs, reader_.List("blockers"));
+    for (const auto& doc : docs) {
+      PG_ASSIGN_OR_RETURN(model::Blocker b, model::Blocker::FromJson(doc));
+      blockers_[b.id] = b;
+      bool holds = false;
+      for (const auto& label : b.blocks)
+        holds |= ws_.config.GateHolds(label, d_.request.action, d_.request.scope);
+      if (!holds) continue;
+      PG_ASSIGN_OR_RETURN(std::string mismatch, CheckAgainstEvents(*ws_.ledger, "blocker:" + b.id,
+                                                                   "blockers", b.id, doc));
+      if (!mismatch.empty()) {
+        Hold("projection_mismatch", fmt::format("blocker {}: {}", b.id, mismatch),
+             "run `prodgate ledger verify` and `prodgate ledger rebuild`", b.id);
+        continue;
+      }
+      if (b.open()) {
+        Hold("blocker_open",
+             fmt::format("blocker {} is {} and holds {} ({}): {}", b.id, b.status,
+                         fmt::join(b.blocks, ", "),
+                         b.actor_needed.empty()
+                             ? "no actor named"
+                             : "needs " + fmt::format("{}", fmt::join(b.actor_needed, " + ")),
+                         b.item),
+             fmt::format("{}; then close it with evidence: prodgate blocker close {} --evidence "
+                         "SEAL_ROOT",
+                         b.next_action.empty() ? "do what it needs" : b.next_action, b.id),
+             b.id);
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status CheckProduction() {
+    const GateRequest& r = d_.request;
+    if (r.change.empty()) {
+      Hold("change_required",
+           "a production action must name the change it runs (the seal root of its bytes)",
+           "pass --change SEAL_ROOT from `prodgate seal` of the reviewed change");
+      return Status::Ok();
+    }
+    PG_ASSIGN_OR_RETURN(auto doc, reader_.Get("rehearsals", r.change));
+    if (!doc) {
+      Hold("no_rehearsal", fmt::format("no rehearsal is recorded for change {}", Short(r.change)),
+           "prove the rollback on an isolated clone: prodgate rehearse --target CLONE --apply "
+           "FILE --rollback FILE");
+      return Status::Ok();
+    }
+    PG_ASSIGN_OR_RETURN(
+        std::string mismatch,
+        CheckAgainstEvents(*ws_.ledger, "rehearsal:" + r.change, "rehearsals", r.change, *doc));
+    if (!mismatch.empty()) {
+      Hold("projection_mismatch", fmt::format("rehearsal of {}: {}", Short(r.change), mismatch),
+           "run `prodgate ledger verify` and `prodgate ledger rebuild`");
+    } else if (doc->value("verdict", "") != "PASS") {
+      Hold("rehearsal_failed",
+           fmt::format("the last rehearsal of change {} did not pass ({})", Short(r.change),
+                       doc->value("verdict", "?")),
+           "fix the change or its rollback and rehearse again until it passes");
+    }
+    return Status::Ok();
+  }
+
+  // Every problem of one grant; empty when it allows.
+  Result<std::vector<HoldReason>> GrantProblems(const Json& doc, const Trust& trust) {
+    std::vector<HoldReason> p;
+    PG_ASSIGN_OR_RETURN(GrantState g, GrantState::FromJson(doc));
+    const GateRequest& r = d_.request;
+    const std::string gid = Short(g.id);
+    auto add = [&](std::string code, std::string msg, std::string release) {
+      p.push_back(
+          {std::move(code), fmt::format("grant {}: {}", gid, msg), std::move(release), "", g.id});
+    };
+    PG_ASSIGN_OR_RETURN(std::string mismatch,
+                        CheckAgainstEvents(*ws_.ledger, "grant:" + g.id, "grants", g.id, doc));
+    if (!mismatch.empty()) {
+      add("grant_tampered", mismatch, "run `prodgate ledger verify`; never use this grant");
+      return p;
+    }
+    PG_ASSIGN_OR_RETURN(std::string bytes, g.terms.SigningBytes());
+    PG_ASSIGN_OR_RETURN(std::string id, g.terms.Id());
+    if (id != g.id) {
+      add("grant_tampered", "its id is not the hash of its terms", "an owner issues a new grant");
+      return p;
+    }
+    std::set<std::string> good;
+    for (const auto& s : g.signatures) {
+      const TrustedKey* k = trust.Find(s.key);
+      if (k == nullptr) {
+        add("grant_untrusted_signer", fmt::format("signed by {}, which is not trusted", s.key),
+            "an owner adds the key to the trust, or another owner signs");
+        continue;
+      }
+      if (!VerifySignature(k->key, bytes, s.sig)) {
+        add("grant_signature_invalid",
+            fmt::format("the signature by {} ({}) does not verify: the grant was forged or altered",
+                        k->id, k->name),
+            "an owner issues a new grant");
+        continue;
+      }
+      if (k->role != Role::kOwner || !trust.MayGrant(*k, g.terms.action)) {
+        add("grant_signer_not_owner",
+            fmt::format("signed by {} ({}), who may not grant {}", k->id, k->name, g.terms.action),
+            "an owner with the right to grant it signs");
+        continue;
+      }
+      if (!g.terms.requester.empty() && s.key == g.terms.requester) {
+        add("grant_self_approved", fmt::format("{} requested it and signed it", s.key),
+            "another owner signs: requester and approver are never the same key");
+        continue;
+      }
+      good.insert(s.key);
+    }
+    int threshold = ws_.config.Threshold(g.terms.action);
+    if (static_cast<int>(good.size()) < threshold) {
+      add("grant_threshold_not_met",
+          fmt::format("{} of the {} owner signatures {} needs", good.size(), threshold,
+                      g.terms.action),
+          fmt::format("another owner signs: prodgate grant sign {} --key OWNER_KEY", gid));
+    }
+    if (!r.executor.empty() && good.count(r.executor)) {
+      add("executor_is_approver", fmt::format("{} approved it and cannot also run it", r.executor),
+          "an operator other than the approving owners runs the action");
+    }
+    auto now = ledger::ParseUtc(d_.checked_at);
+    auto nb = ledger::ParseUtc(g.terms.not_before);
+    auto ex = ledger::ParseUtc(g.terms.expires);
+    if (!nb || !ex || !now) {
+      add("grant_tampered", "its validity window is malformed", "an owner issues a new grant");
+    } else if (*now < *nb) {
+      add("grant_not_yet_valid",
+          fmt::format("valid from {} (now {})", g.terms.not_before, d_.checked_at),
+          "wait until then, or an owner issues a grant valid now");
+    } else if (*now >= *ex) {
+      add("grant_expired", fmt::format("expired at {}", g.terms.expires),
+          fmt::format("an owner issues a new grant: prodgate grant issue --action {} --scope {} "
+                      "--key OWNER_KEY",
+                      g.terms.action, g.terms.scope));
+    }
+    if (g.revoked) {
+      add("grant_revoked",
+          fmt::format("revoked by {} at {}: {}", g.revoked_by, g.revoked_at, g.revoke_reason),
+          "an owner issues a new grant");
+    }
+    if (g.used >= g.terms.uses) {
+      add("grant_used_up", fmt::format("all {} use(s) consumed", g.terms.uses),
+          "an owner issues a new grant");
+    }
+    if (r.scope == "production" && g.terms.change.empty()) {
+      add("grant_unbound_change", "a production grant must name the change it allows",
+          "an owner issues a grant with --change SEAL_ROOT");
+    }
+    if (!g.terms.change.empty() && g.terms.change != r.change) {
+      add("grant_change_mismatch",
+          fmt::format("bound to change {}, not {}", Short(g.terms.change),
+                      r.change.empty() ? std::string("(none given)") : Short(r.change)),
+          "run the change the grant names, or an owner grants this change");
+    }
+    if (!g.terms.target.empty() && g.terms.target != r.target) {
+      add("grant_target_mismatch",
+          fmt::format("bound to target {}, not {}", g.terms.target,
+                      r.target.empty() ? std::string("(none given)") : r.target),
+          "run against the target the grant names, or an owner grants this target");
+    }
+    for (const auto& bid : g.terms.requires_closed) {
+      auto it = blockers_.find(bid);
+      if (it == blockers_.end()) {
+        add("grant_requires_unknown_blocker",
+            fmt::format("requires blocker {}, which does not exist", bid),
+            "an owner issues a grant that names existing blockers");
+      } else if (it->second.open()) {
+        add("grant_requires_open_blocker",
+            fmt::format("requires blocker {} closed; it is {}", bid, it->second.status),
+            fmt::format("close it with evidence: prodgate blocker close {} --evidence SEAL_ROOT",
+                        bid));
+      }
+    }
+    return p;
+  }
+
+  Status CheckGrants(const Trust& trust) {
+    const GateRequest& r = d_.request;
+    PG_ASSIGN_OR_RETURN(std::vector<Json> docs, reader_.List("grants"));
+    std::vector<HoldReason> problems;
+    std::vector<std::string> other_scopes;
+    int candidates = 0;
+    for (const auto& doc : docs) {
+      const Json& terms = doc.value("terms", Json::object());
+      if (terms.value("action", "") != r.action) continue;
+      if (terms.value("scope", "") != r.scope) {
+        other_scopes.push_back(
+            fmt::format("{} ({})", Short(doc.value("id", "")), terms.value("scope", "")));
+        continue;
+      }
+      ++candidates;
+      PG_ASSIGN_OR_RETURN(std::vector<HoldReason> p, GrantProblems(doc, trust));
+      if (p.empty()) {
+        d_.grant = doc.value("id", "");
+        return Status::Ok();
+      }
+      problems.insert(problems.end(), p.begin(), p.end());
+    }
+    std::string others = other_scopes.empty()
+                             ? ""
+                             : fmt::format(
+                                   "; grants for {} in other scopes do not count (no scope implies "
+                                   "another): {}",
+                                   r.action, fmt::join(other_scopes, ", "));
+    if (candidates == 0) {
+      Hold("no_grant", fmt::format("no grant for {} in scope {}{}", r.action, r.scope, others),
+           fmt::format("an owner issues one: prodgate grant issue --action {} --scope {}{} --key "
+                       "OWNER_KEY",
+                       r.action, r.scope, r.change.empty() ? "" : " --change " + r.change));
+    } else {
+      Hold("no_valid_grant",
+           fmt::format("none of the {} grant(s) for {} in scope {} allows it{}", candidates,
+                       r.action, r.scope, others),
+           "see the grant reasons below");
+      d_.reasons.insert(d_.reasons.end(), problems.begin(), problems.end());
+    }
+    return Status::Ok();
+  }
+
+  model::Workspace& ws_;
+  ledger::ProjectionTxn& reader_;
+  GateDecision d_;
+  std::map<std::string, model::Blocker> blockers_;
+};
+
+int RunCommand(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return 127;
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return 127;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+Json GateDecision::ToJson() const {
+  Json reasons_json = Json::array();
+  for (const auto& r : reasons) {
+    Json j = {{"code", r.code}, {"message", r.message}, {"release", r.release}};
+    if (!r.blocker.empty()) j["blocker"] = r.blocker;
+    if (!r.grant.empty()) j["grant"] = r.grant;
+    reasons_json.push_back(j);
+  }
+  return Json{{"format", "prodgate.gate/1"},
+              {"verdict", allow ? "ALLOW" : "HOLD"},
+              {"action", request.action},
+              {"scope", request.scope},
+              {"change", request.change},
+              {"target", request.target},
+              {"grant", grant},
+              {"reasons", reasons_json},
+              {"ledger_head", {{"seq", head.seq}, {"hash", ToHex(head.hash)}}},
+              {"checked_at", checked_at}};
+}
+
+Result<GateDecision> CheckGate(model::Workspace& ws, const GateRequest& request) {
+  StoreReader reader(*ws.ledger);
+  Evaluator eval(ws, reader, request);
+  return eval.Run(ledger::VerifyTail(*ws.ledger));
+}
+
+Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
+                          const std::vector<std::string>& argv, const PrivateKey* executor_key) {
+  if (argv.empty()) {
+    return Status::BadInput("no command to run",
+                            "give it after --: prodgate gate run ... -- CMD ARGS");
+  }
+  GatedRun out;
+  auto chain = ledger::VerifyChain(*ws.ledger);
+  if (chain.ok() && chain->ok) {
+    PG_RETURN_IF_ERROR(ws.ledger->SetVerifiedCheckpoint(chain->head));
+  }
+  GateRequest r = request;
+  if (executor_key != nullptr) r.executor = executor_key->Id();
+  bool held = false;
+  auto intent = ws.ledger->Append(
+      [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
+        Evaluator eval(ws, txn, r);
+        PG_ASSIGN_OR_RETURN(out.decision, eval.Run(chain));
+        if (!out.decision.allow) {
+          held = true;
+          return Status::BadInput("HOLD");  // refuses the append: nothing is written
+        }
+        Json body = {{"action", r.action},
+                     {"scope", r.scope},
+                     {"change", r.change},
+                     {"target", r.target},
+                     {"grant", out.decision.grant},
+                     {"argv", argv},
+                     {"ledger_head", ToHex(out.decision.head.hash)}};
+        std::vector<std::string> subjects = {"grant:" + out.decision.grant, "actions"};
+        if (executor_key != nullptr) {
+          return SignedDraft(*executor_key, "action.intent", body, subjects);
+        }
+        ledger::EventDraft d;
+        d.actor = model::LocalActor();
+        d.kind = "action.intent";
+        d.body = body;
+        d.subjects = subjects;
+        return d;
+      },
+      model::Project);
+  if (held) return out;
+  if (!intent.ok()) {
+    return Status::Internal(
+        fmt::format("the ledger refused the action's intent, so it did not run: {}",
+                    intent.status().what()),
+        intent.status().fix());
+  }
+  out.intent = ToHex(intent->hash);
+  out.exit_code = RunCommand(argv);
+  out.ran = true;
+  auto finish = ws.ledger->Append(
+      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+        Json body = {{"intent", out.intent}, {"exit_code", out.exit_code}};
+        if (executor_key != nullptr) {
+          return SignedDraft(*executor_key, "action.finish", body, {"actions"});
+        }
+        ledger::EventDraft d;
+        d.actor = model::LocalActor();
+        d.kind = "action.finish";
+        d.body = body;
+        d.subjects = {"actions"};
+        return d;
+      },
+      model::Project);
+  if (!finish.ok()) {
+    return Status::Internal(
+        fmt::format("the command ran (exit {}) but its outcome could not be recorded: {}",
+                    out.exit_code, finish.status().what()),
+        "record what happened by hand; the ledger holds the intent " + out.intent.substr(0, 12));
+  }
+  return out;
+}
+
+}  // namespace prodgate::authority

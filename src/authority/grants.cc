@@ -1,0 +1,224 @@
+#include "authority/grants.h"
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include "ledger/event.h"
+#include "model/blocker.h"
+#include "model/projector.h"
+
+namespace prodgate::authority {
+namespace {
+
+using model::GrantState;
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+// The signer must be a trusted owner with the right to grant `action`, and not the requester.
+Status CheckSigner(const Trust& trust, const PrivateKey& key, const model::GrantTerms& t) {
+  const TrustedKey* k = trust.Find(key.Id());
+  if (k == nullptr) {
+    return Status::BadInput(fmt::format("key {} is not trusted", key.Id()),
+                            "an owner adds it first: prodgate trust add KEY.pub.json --key OWNER");
+  }
+  if (k->role != Role::kOwner) {
+    return Status::BadInput(fmt::format("key {} ({}) is an {}, and only owners grant", k->id,
+                                        k->name, RoleName(k->role)),
+                            "ask an owner to issue the grant");
+  }
+  if (!trust.MayGrant(*k, t.action)) {
+    return Status::BadInput(fmt::format("owner {} has no right to grant {}", k->id, t.action),
+                            "ask an owner whose role may grant it (trust.json grant_rights)");
+  }
+  if (!t.requester.empty() && t.requester == k->id) {
+    return Status::BadInput(
+        fmt::format("{} requested this grant and cannot approve it", k->id),
+        "another owner must sign: the requester and the approver are never the same key");
+  }
+  return Status::Ok();
+}
+
+Result<ledger::Event> AppendGrantEvent(model::Workspace& ws, const PrivateKey& key,
+                                       std::string kind, Json body, const std::string& id) {
+  return ws.ledger->Append(
+      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+        return SignedDraft(key, kind, body, {"grant:" + id, "grants"});
+      },
+      model::Project);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> BlockersHolding(model::Workspace& ws, std::string_view action,
+                                                 std::string_view scope) {
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("blockers"));
+  std::vector<std::string> out;
+  for (const auto& d : docs) {
+    PG_ASSIGN_OR_RETURN(model::Blocker b, model::Blocker::FromJson(d));
+    for (const auto& label : b.blocks) {
+      if (ws.config.GateHolds(label, action, scope)) {
+        out.push_back(b.id);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+Result<Json> PrepareGrant(model::Workspace& ws, const GrantRequest& r, const PrivateKey& owner,
+                          const Trust& trust) {
+  if (!ws.config.KnownAction(r.action)) {
+    return Status::BadInput(fmt::format("unknown action \"{}\"", r.action),
+                            fmt::format("use one of: {}", fmt::join(ws.config.actions, ", ")));
+  }
+  if (!ws.config.KnownScope(r.scope)) {
+    return Status::BadInput(fmt::format("unknown scope \"{}\"", r.scope),
+                            fmt::format("use one of: {}", fmt::join(ws.config.scopes, ", ")));
+  }
+  if (!r.change.empty() && !DigestFromHex(r.change)) {
+    return Status::BadInput(
+        fmt::format("change \"{}\" is not a seal root (64 hex digits)", r.change),
+        "pass the root printed by `prodgate seal`");
+  }
+  if (r.uses < 1) return Status::BadInput("uses must be at least 1");
+  model::GrantTerms t;
+  t.action = r.action;
+  t.scope = r.scope;
+  t.change = r.change;
+  t.target = r.target;
+  t.uses = r.uses;
+  t.requester = r.requester;
+  t.decision = r.decision;
+  t.option = r.option;
+  t.issued_at = ledger::NowUtc();
+  t.not_before = r.not_before.empty() ? t.issued_at : r.not_before;
+  auto nb = ledger::ParseUtc(t.not_before);
+  if (!nb) {
+    return Status::BadInput(fmt::format("not_before \"{}\" is not RFC 3339 UTC", t.not_before),
+                            "write it like 2026-06-12T09:00:00Z");
+  }
+  if (!r.expires_at.empty()) {
+    t.expires = r.expires_at;
+  } else {
+    PG_ASSIGN_OR_RETURN(int64_t secs, model::ParseDuration(r.expires_in));
+    t.expires = ledger::FormatUtc(*nb + secs);
+  }
+  auto ex = ledger::ParseUtc(t.expires);
+  if (!ex || *ex <= *nb) {
+    return Status::BadInput(
+        fmt::format("the grant would expire ({}) before it is valid ({})", t.expires, t.not_before),
+        "give an expiry after not_before");
+  }
+  PG_ASSIGN_OR_RETURN(std::vector<std::string> holding, BlockersHolding(ws, t.action, t.scope));
+  if (r.requires_closed) {
+    PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("blockers"));
+    for (const auto& id : *r.requires_closed) {
+      bool found = false;
+      for (const auto& d : docs) found |= d.value("id", "") == id;
+      if (!found) {
+        return Status::BadInput(fmt::format("requires-closed names unknown blocker \"{}\"", id),
+                                "list blockers with `prodgate blocker list`");
+      }
+    }
+    t.requires_closed = *r.requires_closed;
+  } else {
+    t.requires_closed = holding;
+  }
+  t.nonce = RandomHex(16);
+  PG_RETURN_IF_ERROR(CheckSigner(trust, owner, t));
+  PG_ASSIGN_OR_RETURN(std::string bytes, t.SigningBytes());
+  PG_ASSIGN_OR_RETURN(std::string id, t.Id());
+  PG_ASSIGN_OR_RETURN(std::string sig, owner.Sign(bytes));
+  return Json{{"id", id},
+              {"terms", t.ToJson()},
+              {"signatures", Json::array({{{"key", owner.Id()}, {"sig", sig}}})}};
+}
+
+Result<GrantState> IssueGrant(model::Workspace& ws, const GrantRequest& r,
+                              const PrivateKey& owner) {
+  PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
+  PG_ASSIGN_OR_RETURN(Json body, PrepareGrant(ws, r, owner, trust));
+  std::string id = body["id"];
+  PG_RETURN_IF_ERROR(AppendGrantEvent(ws, owner, "grant.issue", body, id).status());
+  return FindGrant(ws, id);
+}
+
+Result<GrantState> SignGrant(model::Workspace& ws, std::string_view id, const PrivateKey& owner) {
+  PG_ASSIGN_OR_RETURN(GrantState g, FindGrant(ws, id));
+  PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
+  PG_RETURN_IF_ERROR(CheckSigner(trust, owner, g.terms));
+  for (const auto& s : g.signatures) {
+    if (s.key == owner.Id()) {
+      return Status::BadInput(
+          fmt::format("{} already signed grant {}", owner.Id(), g.id.substr(0, 12)),
+          "a threshold counts distinct owners; another owner must sign");
+    }
+  }
+  if (g.revoked) return Status::BadInput(fmt::format("grant {} is revoked", g.id.substr(0, 12)));
+  PG_ASSIGN_OR_RETURN(std::string bytes, g.terms.SigningBytes());
+  PG_ASSIGN_OR_RETURN(std::string sig, owner.Sign(bytes));
+  Json body = {{"id", g.id}, {"signature", {{"key", owner.Id()}, {"sig", sig}}}};
+  PG_RETURN_IF_ERROR(AppendGrantEvent(ws, owner, "grant.sign", body, g.id).status());
+  return FindGrant(ws, g.id);
+}
+
+Result<GrantState> RevokeGrant(model::Workspace& ws, std::string_view id, const PrivateKey& owner,
+                               const std::string& reason) {
+  PG_ASSIGN_OR_RETURN(GrantState g, FindGrant(ws, id));
+  PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
+  const TrustedKey* k = trust.Find(owner.Id());
+  if (k == nullptr || k->role != Role::kOwner) {
+    return Status::BadInput(fmt::format("key {} is not a trusted owner", owner.Id()),
+                            "revoke with the key of an owner listed by `prodgate trust list`");
+  }
+  if (g.revoked)
+    return Status::BadInput(fmt::format("grant {} is already revoked", g.id.substr(0, 12)));
+  Json body = {{"id", g.id}, {"reason", reason}};
+  PG_RETURN_IF_ERROR(AppendGrantEvent(ws, owner, "grant.revoke", body, g.id).status());
+  return FindGrant(ws, g.id);
+}
+
+Result<GrantState> FindGrant(model::Workspace& ws, std::string_view id) {
+  if (id.size() < 8) {
+    return Status::BadInput(fmt::format("grant id \"{}\" is too short", id),
+                            "give at least 8 hex digits (prodgate grant list shows them)");
+  }
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("grants"));
+  std::vector<GrantState> matches;
+  for (const auto& d : docs) {
+    if (d.value("id", "").starts_with(id)) {
+      PG_ASSIGN_OR_RETURN(GrantState g, GrantState::FromJson(d));
+      matches.push_back(std::move(g));
+    }
+  }
+  if (matches.empty()) {
+    return Status::BadInput(fmt::format("no grant \"{}\"", id), "list grants: prodgate grant list");
+  }
+  if (matches.size() > 1) {
+    return Status::BadInput(fmt::format("\"{}\" matches {} grants", id, matches.size()),
+                            "give more digits of the id");
+  }
+  return std::move(matches.front());
+}
+
+Result<std::vector<GrantState>> ListGrants(model::Workspace& ws) {
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("grants"));
+  std::vector<GrantState> out;
+  for (const auto& d : docs) {
+    PG_ASSIGN_OR_RETURN(GrantState g, GrantState::FromJson(d));
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+}  // namespace prodgate::authority

@@ -1,0 +1,475 @@
+// key, trust, grant, decision, gate, ids.
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "authority/decisions.h"
+#include "authority/gate.h"
+#include "authority/grants.h"
+#include "authority/trust.h"
+#include "cli/context.h"
+#include "core/file_io.h"
+#include "model/blocker_ops.h"
+#include "model/ids.h"
+#include "render/authority_report.h"
+
+namespace prodgate::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+template <typename F>
+void WithWs(const GlobalFlags& global, int& exit_code, F&& body) {
+  auto ws = OpenWs(global);
+  if (!ws.ok()) {
+    exit_code = ReportError(ws.status());
+    return;
+  }
+  exit_code = body(*ws);
+}
+
+// With the workspace and the required --key loaded.
+template <typename F>
+void WithWsAndKey(const GlobalFlags& global, const std::string& key_path, int& exit_code,
+                  F&& body) {
+  WithWs(global, exit_code, [&](model::Workspace& ws) {
+    auto key = authority::PrivateKey::Load(key_path);
+    if (!key.ok()) return ReportError(key.status());
+    return body(ws, *key);
+  });
+}
+
+void RegisterKeyCommands(CLI::App& app, int& exit_code) {
+  CLI::App* key = app.add_subcommand("key", "Ed25519 keys of owners, operators and agents");
+  key->require_subcommand(1);
+  struct Args {
+    std::string name, role, out;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd =
+      key->add_subcommand("new", "Make a key pair: NAME.pem (private, 0600) and NAME.pub.json");
+  cmd->add_option("--name", a->name, "whose key")->required();
+  cmd->add_option("--role", a->role, "owner, operator or agent")->required();
+  cmd->add_option("--out", a->out, "private key file (default: ~/.prodgate/keys/NAME.pem)");
+  cmd->callback([a, &exit_code] {
+    auto role = authority::ParseRole(a->role);
+    if (!role.ok()) {
+      exit_code = ReportError(role.status());
+      return;
+    }
+    std::string out = a->out;
+    if (out.empty()) {
+      const char* home = std::getenv("HOME");
+      fs::path dir = fs::path(home ? home : ".") / ".prodgate" / "keys";
+      std::error_code ec;
+      fs::create_directories(dir, ec);
+      fs::permissions(dir, fs::perms::owner_all, ec);
+      out = (dir / (a->name + ".pem")).string();
+    }
+    auto k = authority::PrivateKey::Generate();
+    if (!k.ok()) {
+      exit_code = ReportError(k.status());
+      return;
+    }
+    Status s = k->Save(out);
+    if (!s.ok()) {
+      exit_code = ReportError(s);
+      return;
+    }
+    authority::TrustedKey pub{k->Id(), a->name, *role, k->public_key(), ""};
+    std::string pub_path =
+        (out.ends_with(".pem") ? out.substr(0, out.size() - 4) : out) + ".pub.json";
+    auto doc = CanonicalJson(authority::PublicKeyDocument(pub), NumberPolicy::kIntegersOnly);
+    s = WriteFileAtomic(pub_path, *doc + "\n", 0644);
+    if (!s.ok()) {
+      exit_code = ReportError(s);
+      return;
+    }
+    Print(fmt::format("key {} ({}, {})\n  private {}\n  public  {}\n", pub.id, a->name, a->role,
+                      out, pub_path));
+    exit_code = 0;
+  });
+}
+
+void RegisterTrustCommands(CLI::App& app, const GlobalFlags& global, int& exit_code) {
+  CLI::App* trust = app.add_subcommand("trust", "The keys this workspace trusts");
+  trust->require_subcommand(1);
+  {
+    struct Args {
+      std::string pub, key;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = trust->add_subcommand(
+        "add", "Trust a public key (signed by a trusted owner; the first key must be an owner)");
+    cmd->add_option("public", a->pub, "NAME.pub.json from `prodgate key new`")->required();
+    cmd->add_option("--key", a->key, "a trusted owner's private key (not needed for the first)");
+    cmd->callback([a, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto pub = authority::ReadPublicKeyDocument(a->pub);
+        if (!pub.ok()) return ReportError(pub.status());
+        auto signer = KeyIfGiven(a->key);
+        if (!signer.ok()) return ReportError(signer.status());
+        auto added = authority::AddTrustedKey(ws, *pub, *signer ? &**signer : nullptr);
+        if (!added.ok()) return ReportError(added.status());
+        Print(fmt::format("trusted {} ({}, {})\n", added->id, added->name,
+                          authority::RoleName(added->role)));
+        return 0;
+      });
+    });
+  }
+  {
+    auto json = std::make_shared<bool>(false);
+    CLI::App* cmd = trust->add_subcommand("list", "List trusted keys");
+    cmd->add_flag("--json", *json, "print as JSON");
+    cmd->callback([json, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto t = authority::LoadTrust(ws);
+        if (!t.ok()) return ReportError(t.status());
+        if (*json) return PrintResult(render::JsonDocument(t->ToJson()));
+        Print(render::TrustText(*t));
+        return 0;
+      });
+    });
+  }
+}
+
+void RegisterGrantCommands(CLI::App& app, const GlobalFlags& global, int& exit_code) {
+  CLI::App* grant =
+      app.add_subcommand("grant", "Owners' signed permissions for one action in one scope");
+  grant->require_subcommand(1);
+  {
+    struct Args {
+      authority::GrantRequest r;
+      std::vector<std::string> requires_closed;
+      std::string key;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = grant->add_subcommand("issue", "Issue a grant, signed with an owner's key");
+    cmd->add_option("--action", a->r.action, "the action")->required();
+    cmd->add_option("--scope", a->r.scope, "the scope (no scope implies another)")->required();
+    cmd->add_option("--change", a->r.change, "bind to this change (seal root)");
+    cmd->add_option("--target", a->r.target, "bind to this target (database identity)");
+    cmd->add_option("--uses", a->r.uses, "how many times it may be used (default 1)");
+    cmd->add_option("--expires", a->r.expires_in, "validity from not-before (default 24h)");
+    cmd->add_option("--not-before", a->r.not_before, "valid from (RFC 3339 UTC; default now)");
+    cmd->add_option("--expires-at", a->r.expires_at,
+                    "valid until (RFC 3339 UTC; overrides --expires)");
+    auto* rc =
+        cmd->add_option("--requires-closed", a->requires_closed,
+                        "blocker ids that must be closed (default: every blocker holding it)")
+            ->delimiter(',');
+    cmd->add_option("--requester", a->r.requester, "key id of who asked for it");
+    cmd->add_option("--key", a->key, "the owner's private key")->required();
+    cmd->callback([a, rc, &global, &exit_code] {
+      WithWsAndKey(global, a->key, exit_code, [&](model::Workspace& ws, authority::PrivateKey& k) {
+        if (rc->count()) a->r.requires_closed = a->requires_closed;
+        auto g = authority::IssueGrant(ws, a->r, k);
+        if (!g.ok()) return ReportError(g.status());
+        Print(render::GrantText(*g));
+        return 0;
+      });
+    });
+  }
+  {
+    struct Args {
+      std::string id, key;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd =
+        grant->add_subcommand("sign", "Co-sign a grant (thresholds count distinct owners)");
+    cmd->add_option("id", a->id, "grant id (8+ hex digits)")->required();
+    cmd->add_option("--key", a->key, "another owner's private key")->required();
+    cmd->callback([a, &global, &exit_code] {
+      WithWsAndKey(global, a->key, exit_code, [&](model::Workspace& ws, authority::PrivateKey& k) {
+        auto g = authority::SignGrant(ws, a->id, k);
+        if (!g.ok()) return ReportError(g.status());
+        Print(render::GrantText(*g));
+        return 0;
+      });
+    });
+  }
+  {
+    struct Args {
+      std::string id, key, reason;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = grant->add_subcommand("revoke", "Revoke a grant at once");
+    cmd->add_option("id", a->id, "grant id")->required();
+    cmd->add_option("--key", a->key, "an owner's private key")->required();
+    cmd->add_option("--reason", a->reason, "why");
+    cmd->callback([a, &global, &exit_code] {
+      WithWsAndKey(global, a->key, exit_code, [&](model::Workspace& ws, authority::PrivateKey& k) {
+        auto g = authority::RevokeGrant(ws, a->id, k, a->reason);
+        if (!g.ok()) return ReportError(g.status());
+        Print(render::GrantText(*g));
+        return 0;
+      });
+    });
+  }
+  {
+    auto json = std::make_shared<bool>(false);
+    CLI::App* cmd = grant->add_subcommand("list", "List grants");
+    cmd->add_flag("--json", *json, "print as JSON");
+    cmd->callback([json, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto gs = authority::ListGrants(ws);
+        if (!gs.ok()) return ReportError(gs.status());
+        if (*json) {
+          Json arr = Json::array();
+          for (const auto& g : *gs) arr.push_back(g.ToJson());
+          return PrintResult(render::JsonDocument({{"grants", arr}}));
+        }
+        Print(render::GrantListText(*gs));
+        return 0;
+      });
+    });
+  }
+  {
+    struct Args {
+      std::string id;
+      bool json = false;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = grant->add_subcommand("show", "Show one grant");
+    cmd->add_option("id", a->id, "grant id")->required();
+    cmd->add_flag("--json", a->json, "print as JSON");
+    cmd->callback([a, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto g = authority::FindGrant(ws, a->id);
+        if (!g.ok()) return ReportError(g.status());
+        if (a->json) return PrintResult(render::JsonDocument(g->ToJson()));
+        Print(render::GrantText(*g));
+        return 0;
+      });
+    });
+  }
+}
+
+void RegisterDecisionCommands(CLI::App& app, const GlobalFlags& global, int& exit_code) {
+  CLI::App* decision =
+      app.add_subcommand("decision", "Questions for an owner: exactly one option, default HOLD");
+  decision->require_subcommand(1);
+  {
+    auto file = std::make_shared<std::string>();
+    CLI::App* cmd =
+        decision->add_subcommand("new", "Record a decision from a spec file (TOML or JSON)");
+    cmd->add_option("--file", *file, "the decision spec")->required();
+    cmd->callback([file, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto d = authority::NewDecision(ws, *file, model::LocalActor());
+        if (!d.ok()) return ReportError(d.status());
+        Print(fmt::format("decision {} recorded; selected: none (default {})\n", d->spec.id, [&] {
+          for (const auto& o : d->spec.options) {
+            if (o.is_default) return o.id;
+          }
+          return std::string("HOLD");
+        }()));
+        return 0;
+      });
+    });
+  }
+  {
+    struct Args {
+      std::string id, option, key;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = decision->add_subcommand("select", "An owner selects exactly one option");
+    cmd->add_option("id", a->id, "decision id")->required();
+    cmd->add_option("--option", a->option, "the one option")->required();
+    cmd->add_option("--key", a->key, "the owner's private key")->required();
+    cmd->callback([a, &global, &exit_code] {
+      WithWsAndKey(global, a->key, exit_code, [&](model::Workspace& ws, authority::PrivateKey& k) {
+        auto d = authority::SelectOption(ws, a->id, a->option, k);
+        if (!d.ok()) return ReportError(d.status());
+        std::string out = fmt::format("decision {}: selected {} by {}\n", d->spec.id, d->selected,
+                                      d->selected_by);
+        for (const auto& g : d->grants_issued)
+          out += fmt::format("  issued grant {}\n", g.substr(0, 12));
+        Print(out);
+        return 0;
+      });
+    });
+  }
+  {
+    struct Args {
+      std::string id, output;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = decision->add_subcommand("render", "The decision packet in Markdown");
+    cmd->add_option("id", a->id, "decision id")->required();
+    cmd->add_option("-o,--output", a->output, "file (default: stdout)");
+    cmd->callback([a, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto d = authority::FindDecision(ws, a->id);
+        if (!d.ok()) return ReportError(d.status());
+        auto bs = model::ListBlockers(ws);
+        if (!bs.ok()) return ReportError(bs.status());
+        return Emit(render::DecisionMarkdown(*d, *bs, ws.config), a->output);
+      });
+    });
+  }
+  {
+    auto json = std::make_shared<bool>(false);
+    CLI::App* cmd = decision->add_subcommand("list", "List decisions");
+    cmd->add_flag("--json", *json, "print as JSON");
+    cmd->callback([json, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto ds = authority::ListDecisions(ws);
+        if (!ds.ok()) return ReportError(ds.status());
+        if (*json) {
+          Json arr = Json::array();
+          for (const auto& d : *ds) arr.push_back(d.ToJson());
+          return PrintResult(render::JsonDocument({{"decisions", arr}}));
+        }
+        Print(render::DecisionListText(*ds));
+        return 0;
+      });
+    });
+  }
+}
+
+void AddGateOptions(CLI::App* cmd, authority::GateRequest& r) {
+  cmd->add_option("--action", r.action, "the action")->required();
+  cmd->add_option("--scope", r.scope, "the scope")->required();
+  cmd->add_option("--change", r.change, "the change (seal root of its bytes)");
+  cmd->add_option("--target", r.target, "the target (database identity)");
+}
+
+void RegisterGateCommands(CLI::App& app, const GlobalFlags& global, int& exit_code) {
+  CLI::App* gate = app.add_subcommand("gate", "ALLOW or HOLD an action, with every reason");
+  gate->require_subcommand(1);
+  {
+    struct Args {
+      authority::GateRequest r;
+      bool json = false;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd =
+        gate->add_subcommand("check", "ALLOW (exit 0) or HOLD (exit 1) with every reason");
+    AddGateOptions(cmd, a->r);
+    cmd->add_flag("--json", a->json, "print as JSON");
+    cmd->callback([a, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto d = authority::CheckGate(ws, a->r);
+        if (!d.ok()) return ReportError(d.status());
+        if (a->json) {
+          int rc = PrintResult(render::JsonDocument(d->ToJson()));
+          if (rc != 0) return rc;
+        } else {
+          Print(render::GateText(*d));
+        }
+        return d->allow ? 0 : 1;
+      });
+    });
+  }
+  {
+    struct Args {
+      authority::GateRequest r;
+      std::string key;
+      std::vector<std::string> argv;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = gate->add_subcommand(
+        "run", "Check, consume one use and record the intent, run CMD, record its exit status");
+    AddGateOptions(cmd, a->r);
+    cmd->add_option("--key", a->key, "the executor's private key (signs the intent)");
+    cmd->add_option("command", a->argv, "-- CMD ARGS...")->required();
+    cmd->callback([a, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto key = KeyIfGiven(a->key);
+        if (!key.ok()) return ReportError(key.status());
+        auto run = authority::RunGated(ws, a->r, a->argv, *key ? &**key : nullptr);
+        if (!run.ok()) return ReportError(run.status());
+        if (!run->ran) {
+          std::fputs(render::GateText(run->decision).c_str(), stderr);
+          return 1;
+        }
+        return run->exit_code;
+      });
+    });
+  }
+}
+
+void RegisterIdsCommands(CLI::App& app, const GlobalFlags& global, int& exit_code) {
+  CLI::App* ids = app.add_subcommand("ids", "Id reservations above a registry's ceiling");
+  ids->require_subcommand(1);
+  struct Args {
+    std::string prefix;
+    int64_t count = 0;
+    int64_t ceiling = -1;
+    bool json = false;
+  };
+  {
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = ids->add_subcommand("reserve", "Reserve the next COUNT ids of PREFIX");
+    cmd->add_option("--prefix", a->prefix, "e.g. TKT-OBJ")->required();
+    cmd->add_option("--count", a->count, "how many")->required();
+    auto* ceiling =
+        cmd->add_option("--ceiling", a->ceiling, "the registry's highest id (first time)");
+    cmd->callback([a, ceiling, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto s =
+            model::ReserveIds(ws, a->prefix, a->count,
+                              ceiling->count() ? std::optional<int64_t>(a->ceiling) : std::nullopt,
+                              model::LocalActor());
+        if (!s.ok()) return ReportError(s.status());
+        Print(render::IdsText(*s));
+        return 0;
+      });
+    });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd =
+        ids->add_subcommand("fold", "Fold the reserved ids into the canonical registry");
+    cmd->add_option("--prefix", a->prefix, "e.g. TKT-OBJ")->required();
+    cmd->callback([a, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto s = model::FoldIds(ws, a->prefix, model::LocalActor());
+        if (!s.ok()) return ReportError(s.status());
+        Print(render::IdsText(*s));
+        return 0;
+      });
+    });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = ids->add_subcommand("verify", "Check reservations against their events");
+    cmd->add_option("--prefix", a->prefix, "e.g. TKT-OBJ")->required();
+    cmd->add_flag("--json", a->json, "print as JSON");
+    cmd->callback([a, &global, &exit_code] {
+      WithWs(global, exit_code, [&](model::Workspace& ws) {
+        auto v = model::VerifyIds(ws, a->prefix);
+        if (!v.ok()) return ReportError(v.status());
+        if (a->json) {
+          Json j = v->state.ToJson();
+          j["verdict"] = v->ok ? "PASS" : "FAIL";
+          j["problems"] = v->problems;
+          int rc = PrintResult(render::JsonDocument(j));
+          return rc != 0 ? rc : v->ok ? 0 : 1;
+        }
+        std::string out = (v->ok ? "PASS " : "FAIL ") + render::IdsText(v->state);
+        for (const auto& p : v->problems) out += "  " + p + "\n";
+        Print(out);
+        return v->ok ? 0 : 1;
+      });
+    });
+  }
+}
+
+void RegisterAuthorityCommands(CLI::App& app, const GlobalFlags& global, int& exit_code) {
+  RegisterKeyCommands(app, exit_code);
+  RegisterTrustCommands(app, global, exit_code);
+  RegisterGrantCommands(app, global, exit_code);
+  RegisterDecisionCommands(app, global, exit_code);
+  RegisterGateCommands(app, global, exit_code);
+  RegisterIdsCommands(app, global, exit_code);
+}
+
+PRODGATE_COMMAND_GROUP(35, RegisterAuthorityCommands);
+
+}  // namespace
+}  // namespace prodgate::cli

@@ -1,0 +1,30 @@
+#include "cli/context.h"
+
+#include "core/file_io.h"
+
+namespace prodgate::cli {
+
+Result<model::Workspace> OpenWs(const GlobalFlags& global) {
+  return model::OpenWorkspace(global.workspace, global.ledger);
+}
+
+Result<std::optional<authority::PrivateKey>> KeyIfGiven(const std::string& path) {
+  if (path.empty()) return std::optional<authority::PrivateKey>();
+  PG_ASSIGN_OR_RETURN(authority::PrivateKey k, authority::PrivateKey::Load(path));
+  return std::optional<authority::PrivateKey>(std::move(k));
+}
+
+std::string ActorOf(const std::optional<authority::PrivateKey>& key) {
+  return key ? key->Id() : model::LocalActor();
+}
+
+int Emit(const std::string& text, const std::string& path) {
+  if (path.empty() || path == "-") {
+    Print(text);
+    return 0;
+  }
+  Status s = WriteFileAtomic(path, text, 0644);
+  return s.ok() ? 0 : ReportError(s);
+}
+
+}  // namespace prodgate::cli

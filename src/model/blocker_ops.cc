@@ -1,0 +1,182 @@
+#include "model/blocker_ops.h"
+
+#include <fmt/format.h>
+
+#include "core/file_io.h"
+#include "model/projector.h"
+
+namespace prodgate::model {
+
+Result<Blocker> AppendBlockerEvent(Workspace& ws, const std::string& id, const std::string& kind,
+                                   Json body, const std::string& actor) {
+  auto appended = ws.ledger->Append(
+      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+        ledger::EventDraft d;
+        d.actor = actor;
+        d.kind = kind;
+        d.body = std::move(body);
+        d.subjects = {"blocker:" + id, "blockers"};
+        return d;
+      },
+      Project);
+  if (!appended.ok()) return appended.status();
+  return FindBlocker(ws, id);
+}
+
+Result<ImportOutcome> ImportBlockerMap(Workspace& ws, const std::string& path,
+                                       const std::string& actor) {
+  PG_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 64 << 20));
+  ImportOutcome out;
+  PG_ASSIGN_OR_RETURN(out.map, ParseBlockerMap(text, path, ws.config));
+  if (out.map.blockers.empty()) {
+    return Status::BadInput(fmt::format("{} holds a map without blockers", path),
+                            "import a map that lists its blockers");
+  }
+  Json rows = Json::array();
+  std::vector<std::string> subjects = {"blockers"};
+  for (auto b : out.map.blockers) {
+    bool given = !b.status.empty();
+    if (!given) b.status = "OPEN";  // kept as it is for an existing blocker (projector.cc)
+    PG_ASSIGN_OR_RETURN(auto existing, ws.ledger->GetProjection("blockers", b.id));
+    existing ? ++out.updated : ++out.added;
+    rows.push_back({{"blocker", b.ToJson()}, {"status_given", given}});
+    subjects.push_back("blocker:" + b.id);
+  }
+  Json body = {{"source", {{"name", path}, {"sha256", out.map.source_sha256}}},
+               {"shape", out.map.shape},
+               {"metadata", out.map.metadata},
+               {"blockers", rows}};
+  auto appended = ws.ledger->Append(
+      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+        ledger::EventDraft d;
+        d.actor = actor;
+        d.kind = "blocker.import";
+        d.body = body;
+        d.subjects = subjects;
+        return d;
+      },
+      Project);
+  if (!appended.ok()) return appended.status();
+  out.seq = appended->seq;
+  return out;
+}
+
+namespace {
+
+Status CheckLabels(const Config& config, const std::vector<std::string>& labels) {
+  for (const auto& l : labels) {
+    if (!config.KnownGate(l)) {
+      return Status::BadInput(fmt::format("unknown gate label \"{}\"", l),
+                              "use a label from [gates] in .prodgate/config.toml");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckCategory(std::string_view c) {
+  if (c.empty() || IsKnownCategory(c)) return Status::Ok();
+  return Status::BadInput(
+      fmt::format("unknown blocker category \"{}\"", c),
+      fmt::format("use engineering or one of {}", fmt::join(kHumanCategories, ", ")));
+}
+
+}  // namespace
+
+Result<Blocker> AddBlocker(Workspace& ws, Blocker b, const std::string& actor) {
+  if (b.id.empty() || b.item.empty()) {
+    return Status::BadInput("a blocker needs an id and an item", "pass --id and --item");
+  }
+  if (b.blocks.empty()) {
+    return Status::BadInput(fmt::format("blocker {} holds no gate", b.id),
+                            "pass --blocks LABEL (e.g. production); a blocker that holds nothing "
+                            "is not a blocker");
+  }
+  PG_RETURN_IF_ERROR(CheckLabels(ws.config, b.blocks));
+  PG_RETURN_IF_ERROR(CheckCategory(b.category));
+  if (!IsOpenStatus(b.status)) {
+    return Status::BadInput(fmt::format("a new blocker cannot be {}", b.status),
+                            "add it open; close it later with evidence");
+  }
+  PG_ASSIGN_OR_RETURN(auto existing, ws.ledger->GetProjection("blockers", b.id));
+  if (existing) {
+    return Status::BadInput(fmt::format("blocker {} exists already", b.id),
+                            "change it with `prodgate blocker set`");
+  }
+  return AppendBlockerEvent(ws, b.id, "blocker.add", {{"blocker", b.ToJson()}}, actor);
+}
+
+Result<Blocker> UpdateBlocker(Workspace& ws, const std::string& id, const BlockerChanges& c,
+                              const std::string& actor) {
+  PG_ASSIGN_OR_RETURN(Blocker b, FindBlocker(ws, id));
+  Json changes = Json::object();
+  if (c.status) {
+    if (*c.status == "CLOSED") {
+      return Status::BadInput(fmt::format("blocker {} cannot be set CLOSED", id),
+                              fmt::format("close it with evidence that verifies: prodgate blocker "
+                                          "close {} --evidence SEAL_ROOT",
+                                          id));
+    }
+    if (!IsBlockerStatus(*c.status)) {
+      return Status::BadInput(fmt::format("unknown status \"{}\"", *c.status),
+                              "use OPEN, OPEN_DESIGN_DELIVERED or OPEN_PARTIALLY_DISCHARGED");
+    }
+    if (!b.open()) {
+      return Status::BadInput(fmt::format("blocker {} is CLOSED", id),
+                              fmt::format("reopen it first: prodgate blocker reopen {}", id));
+    }
+    if (*c.status != b.status) changes["status"] = *c.status;
+  }
+  if (c.category) {
+    PG_RETURN_IF_ERROR(CheckCategory(*c.category));
+    if (*c.category != b.category) changes["category"] = *c.category;
+  }
+  if (c.next_action && *c.next_action != b.next_action) changes["next_action"] = *c.next_action;
+  if (c.item && *c.item != b.item) changes["item"] = *c.item;
+  if (c.actor_needed && *c.actor_needed != b.actor_needed)
+    changes["actor_needed"] = *c.actor_needed;
+  if (c.blocks) {
+    PG_RETURN_IF_ERROR(CheckLabels(ws.config, *c.blocks));
+    if (c.blocks->empty()) {
+      return Status::BadInput("a blocker must hold at least one gate",
+                              "close it with evidence instead of emptying it");
+    }
+    if (*c.blocks != b.blocks) changes["blocks"] = *c.blocks;
+  }
+  if (changes.empty() && c.note.empty()) {
+    return Status::BadInput(fmt::format("nothing to change on blocker {}", id),
+                            "pass --status, --category, --next-action, --note …");
+  }
+  return AppendBlockerEvent(ws, id, "blocker.update",
+                            {{"id", id}, {"changes", changes}, {"note", c.note}}, actor);
+}
+
+Result<Blocker> ReopenBlocker(Workspace& ws, const std::string& id, const std::string& note,
+                              const std::string& actor) {
+  PG_ASSIGN_OR_RETURN(Blocker b, FindBlocker(ws, id));
+  if (b.open()) {
+    return Status::BadInput(fmt::format("blocker {} is not closed ({})", id, b.status),
+                            "only a CLOSED blocker can be reopened");
+  }
+  return AppendBlockerEvent(ws, id, "blocker.reopen", {{"id", id}, {"note", note}}, actor);
+}
+
+Result<Blocker> FindBlocker(Workspace& ws, const std::string& id) {
+  PG_ASSIGN_OR_RETURN(auto doc, ws.ledger->GetProjection("blockers", id));
+  if (!doc) {
+    return Status::BadInput(fmt::format("no blocker \"{}\"", id),
+                            "list them with `prodgate blocker list`");
+  }
+  return Blocker::FromJson(*doc);
+}
+
+Result<std::vector<Blocker>> ListBlockers(Workspace& ws) {
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("blockers"));
+  std::vector<Blocker> out;
+  for (const auto& d : docs) {
+    PG_ASSIGN_OR_RETURN(Blocker b, Blocker::FromJson(d));
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+}  // namespace prodgate::model

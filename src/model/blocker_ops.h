@@ -1,0 +1,47 @@
+// Blocker operations on the ledger: import a map, add, change, reopen; list and find.
+// Closing needs evidence that verifies and lives in evidence/registry.h.
+// Every operation validates first and appends one event; a refusal writes nothing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/blocker.h"
+#include "model/blocker_map.h"
+#include "model/workspace.h"
+
+namespace prodgate::model {
+
+struct ImportOutcome {
+  ImportedMap map;
+  int added = 0, updated = 0;
+  int64_t seq = 0;
+};
+
+// Reads a map file in any shape blocker_map.h knows and records it (one blocker.import).
+Result<ImportOutcome> ImportBlockerMap(Workspace& ws, const std::string& path,
+                                       const std::string& actor);
+
+Result<Blocker> AddBlocker(Workspace& ws, Blocker b, const std::string& actor);
+
+struct BlockerChanges {
+  std::optional<std::string> status, category, next_action, item;
+  std::optional<std::vector<std::string>> actor_needed, blocks;
+  std::string note;
+};
+// Refuses status CLOSED (closing needs evidence: `blocker close`), unknown statuses,
+// categories and gate labels, and a change that changes nothing.
+Result<Blocker> UpdateBlocker(Workspace& ws, const std::string& id, const BlockerChanges& c,
+                              const std::string& actor);
+Result<Blocker> ReopenBlocker(Workspace& ws, const std::string& id, const std::string& note,
+                              const std::string& actor);
+
+Result<Blocker> FindBlocker(Workspace& ws, const std::string& id);
+Result<std::vector<Blocker>> ListBlockers(Workspace& ws);
+
+// Appends one blocker event (kind, body) about `id` and returns the blocker after it.
+Result<Blocker> AppendBlockerEvent(Workspace& ws, const std::string& id, const std::string& kind,
+                                   Json body, const std::string& actor);
+
+}  // namespace prodgate::model

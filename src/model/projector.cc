@@ -1,0 +1,247 @@
+#include "model/projector.h"
+
+#include <fmt/format.h>
+
+#include "model/blocker.h"
+#include "model/grant.h"
+
+namespace prodgate::model {
+namespace {
+
+using ledger::Event;
+using ledger::ProjectionTxn;
+
+Status Malformed(const Event& e, const std::string& what) {
+  return Status::BadInput(fmt::format("event {} ({}): {}", e.seq, e.kind, what),
+                          "the ledger holds an event this prodgate cannot apply; run `prodgate "
+                          "ledger verify` and use the prodgate version that wrote it");
+}
+
+std::string StrField(const Json& body, const char* key) {
+  return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : "";
+}
+
+Result<Blocker> LoadBlocker(const Event& e, ProjectionTxn& txn, const std::string& id) {
+  PG_ASSIGN_OR_RETURN(auto doc, txn.Get("blockers", id));
+  if (!doc) return Malformed(e, fmt::format("no blocker \"{}\"", id));
+  return Blocker::FromJson(*doc);
+}
+
+Status ProjectBlocker(const Event& e, ProjectionTxn& txn) {
+  const Json& b = e.body;
+  if (e.kind == "blocker.import") {
+    if (!b.contains("blockers") || !b["blockers"].is_array()) return Malformed(e, "no blockers");
+    for (const auto& row : b["blockers"]) {
+      if (!row.contains("blocker")) return Malformed(e, "an import row without a blocker");
+      PG_ASSIGN_OR_RETURN(Blocker incoming, Blocker::FromJson(row["blocker"]));
+      PG_ASSIGN_OR_RETURN(auto existing, txn.Get("blockers", incoming.id));
+      if (existing) {
+        PG_ASSIGN_OR_RETURN(Blocker old, Blocker::FromJson(*existing));
+        // A map that does not say a blocker's status leaves it as it is; evidence is never
+        // imported, only recorded by a verified close.
+        if (!row.value("status_given", true)) incoming.status = old.status;
+        if (incoming.category.empty()) incoming.category = old.category;
+        incoming.evidence = old.evidence;
+        for (const auto& [k, v] : old.extra.items()) {
+          if (!incoming.extra.contains(k)) incoming.extra[k] = v;
+        }
+      }
+      PG_RETURN_IF_ERROR(txn.Put("blockers", incoming.id, incoming.ToJson()));
+    }
+    return Status::Ok();
+  }
+  if (e.kind == "blocker.add") {
+    PG_ASSIGN_OR_RETURN(Blocker nb, Blocker::FromJson(b.value("blocker", Json::object())));
+    return txn.Put("blockers", nb.id, nb.ToJson());
+  }
+  std::string id = StrField(b, "id");
+  PG_ASSIGN_OR_RETURN(Blocker cur, LoadBlocker(e, txn, id));
+  auto note = [&](const std::string& what) {
+    if (!cur.extra.contains("history")) cur.extra["history"] = Json::array();
+    cur.extra["history"].push_back(
+        {{"seq", e.seq}, {"at", e.at}, {"actor", e.actor}, {"what", what}});
+  };
+  if (e.kind == "blocker.update") {
+    const Json& c = b.value("changes", Json::object());
+    for (const auto& [k, v] : c.items()) {
+      if (k == "status") {
+        cur.status = v;
+      } else if (k == "category") {
+        cur.category = v;
+      } else if (k == "next_action") {
+        cur.next_action = v;
+      } else if (k == "item") {
+        cur.item = v;
+      } else if (k == "actor_needed") {
+        cur.actor_needed = v.get<std::vector<std::string>>();
+      } else if (k == "blocks") {
+        cur.blocks = v.get<std::vector<std::string>>();
+      } else {
+        return Malformed(e, fmt::format("cannot change \"{}\"", k));
+      }
+    }
+    note(StrField(b, "note").empty() ? "updated" : StrField(b, "note"));
+  } else if (e.kind == "blocker.close") {
+    cur.status = "CLOSED";
+    for (const auto& ev : b.value("evidence", Json::array()))
+      cur.evidence.push_back(ev.value("root", ""));
+    note("closed: " + StrField(b, "note"));
+  } else if (e.kind == "blocker.reopen") {
+    cur.status = "OPEN";
+    note("reopened: " + StrField(b, "note"));
+  } else {
+    return Malformed(e, "unknown blocker event");
+  }
+  return txn.Put("blockers", cur.id, cur.ToJson());
+}
+
+// A new grant from {"id","terms","signatures"} (grant.issue, or one grant of a selection).
+Status PutNewGrant(const Event& e, const Json& b, ProjectionTxn& txn) {
+  GrantState g;
+  PG_ASSIGN_OR_RETURN(g.terms, GrantTerms::FromJson(b.value("terms", Json::object())));
+  PG_ASSIGN_OR_RETURN(g.id, g.terms.Id());
+  if (g.id != StrField(b, "id")) return Malformed(e, "the grant id is not the hash of its terms");
+  PG_ASSIGN_OR_RETURN(auto existing, txn.Get("grants", g.id));
+  if (existing) return Malformed(e, fmt::format("grant {} is issued twice", g.id));
+  for (const auto& s : b.value("signatures", Json::array())) {
+    g.signatures.push_back({s.value("key", ""), s.value("sig", "")});
+  }
+  g.events.push_back(e.seq);
+  return txn.Put("grants", g.id, g.ToJson());
+}
+
+Status ProjectGrant(const Event& e, ProjectionTxn& txn) {
+  const Json& b = e.body;
+  if (e.kind == "grant.issue") return PutNewGrant(e, b, txn);
+  std::string id = StrField(b, "id");
+  PG_ASSIGN_OR_RETURN(auto doc, txn.Get("grants", id));
+  if (!doc) return Malformed(e, fmt::format("no grant \"{}\"", id));
+  PG_ASSIGN_OR_RETURN(GrantState g, GrantState::FromJson(*doc));
+  if (e.kind == "grant.sign") {
+    const Json& s = b.value("signature", Json::object());
+    g.signatures.push_back({s.value("key", ""), s.value("sig", "")});
+  } else if (e.kind == "grant.revoke") {
+    g.revoked = true;
+    g.revoked_by = e.actor;
+    g.revoked_at = e.at;
+    g.revoke_reason = StrField(b, "reason");
+  } else {
+    return Malformed(e, "unknown grant event");
+  }
+  g.events.push_back(e.seq);
+  return txn.Put("grants", g.id, g.ToJson());
+}
+
+}  // namespace
+
+Status Project(const Event& e, ProjectionTxn& txn) {
+  const Json& b = e.body;
+  const std::string& k = e.kind;
+  if (k == "workspace.init" || k == "config.accept") {
+    return txn.Put("workspace", "config",
+                   {{"sha256", StrField(b, "config_sha256")}, {"seq", e.seq}});
+  }
+  if (k == "trust.update") {
+    return txn.Put("workspace", "trust", {{"sha256", StrField(b, "trust_sha256")}, {"seq", e.seq}});
+  }
+  if (k.starts_with("blocker.")) return ProjectBlocker(e, txn);
+  if (k.starts_with("grant.")) return ProjectGrant(e, txn);
+  if (k == "evidence.add") {
+    return txn.Put("evidence", StrField(b, "root"),
+                   {{"root", StrField(b, "root")},
+                    {"dir", StrField(b, "dir")},
+                    {"manifest", StrField(b, "manifest")},
+                    {"seq", e.seq}});
+  }
+  if (k == "action.intent") {
+    // The intent consumes one use of its grant, in the same transaction that records it.
+    std::string grant = StrField(b, "grant");
+    PG_ASSIGN_OR_RETURN(auto gdoc, txn.Get("grants", grant));
+    if (!gdoc) return Malformed(e, fmt::format("no grant \"{}\"", grant));
+    PG_ASSIGN_OR_RETURN(GrantState g, GrantState::FromJson(*gdoc));
+    ++g.used;
+    g.events.push_back(e.seq);
+    PG_RETURN_IF_ERROR(txn.Put("grants", g.id, g.ToJson()));
+    Json doc = b;
+    doc["seq"] = e.seq;
+    doc["actor"] = e.actor;
+    doc["at"] = e.at;
+    return txn.Put("actions", ToHex(e.hash), doc);
+  }
+  if (k == "action.finish") {
+    std::string intent = StrField(b, "intent");
+    PG_ASSIGN_OR_RETURN(auto doc, txn.Get("actions", intent));
+    if (!doc) return Malformed(e, fmt::format("no action intent {}", intent));
+    Json d = *doc;
+    d["exit_code"] = b.value("exit_code", int64_t{-1});
+    d["finished_at"] = e.at;
+    return txn.Put("actions", intent, d);
+  }
+  if (k == "decision.new") {
+    Json state = {{"spec", b.value("spec", Json::object())},
+                  {"selected", ""},
+                  {"selected_by", ""},
+                  {"selected_at", ""},
+                  {"selection_sig", ""},
+                  {"grants_issued", Json::array()}};
+    return txn.Put("decisions", StrField(b.value("spec", Json::object()), "id"), state);
+  }
+  if (k == "decision.select") {
+    // The selection and the grants of the selected option, in one event.
+    std::string id = StrField(b, "id");
+    PG_ASSIGN_OR_RETURN(auto doc, txn.Get("decisions", id));
+    if (!doc) return Malformed(e, fmt::format("no decision \"{}\"", id));
+    Json d = *doc;
+    if (!d.value("selected", "").empty()) return Malformed(e, "the decision was already selected");
+    d["selected"] = StrField(b, "option");
+    d["selected_by"] = e.actor;
+    d["selected_at"] = StrField(b, "at");
+    d["selection_sig"] = StrField(b, "sig");
+    Json issued = Json::array();
+    for (const auto& g : b.value("grants", Json::array())) {
+      PG_RETURN_IF_ERROR(PutNewGrant(e, g, txn));
+      issued.push_back(StrField(g, "id"));
+    }
+    d["grants_issued"] = issued;
+    return txn.Put("decisions", id, d);
+  }
+  if (k == "ids.reserve" || k == "ids.fold") {
+    std::string prefix = StrField(b, "prefix");
+    PG_ASSIGN_OR_RETURN(auto doc, txn.Get("ids", prefix));
+    Json d = doc ? *doc
+                 : Json{{"prefix", prefix},
+                        {"ceiling", b.value("ceiling", int64_t{0})},
+                        {"reserved", Json::array()},
+                        {"folded", Json::array()}};
+    if (k == "ids.reserve") {
+      d["reserved"].push_back({b.value("first", int64_t{0}), b.value("last", int64_t{0})});
+    } else {
+      for (const auto& r : d["reserved"]) d["folded"].push_back(r);
+      d["reserved"] = Json::array();
+      d["ceiling"] = b.value("ceiling", d["ceiling"].get<int64_t>());
+    }
+    return txn.Put("ids", prefix, d);
+  }
+  if (k == "rehearsal.result") {
+    Json doc = b;
+    doc["seq"] = e.seq;
+    return txn.Put("rehearsals", StrField(b, "change"), doc);
+  }
+  return Malformed(e, fmt::format("unknown event kind \"{}\"", k));
+}
+
+Result<ledger::MemoryProjections> Replay(ledger::LedgerStore& store) {
+  ledger::MemoryProjections mem;
+  PG_ASSIGN_OR_RETURN(ledger::Head head, store.ReadHead());
+  PG_RETURN_IF_ERROR(
+      store.ForEachEvent(1, head.seq, [&](const Event& e) { return Project(e, mem); }));
+  return mem;
+}
+
+Result<ledger::MemoryProjections> ReplayEvents(const std::vector<Event>& events) {
+  ledger::MemoryProjections mem;
+  for (const auto& e : events) PG_RETURN_IF_ERROR(Project(e, mem));
+  return mem;
+}
+
+}  // namespace prodgate::model

@@ -1,0 +1,548 @@
+// The authority half through the binary: workspace, trust, blockers, grants, decisions, the
+// gate, ids — and every refusal of DESIGN.md §4 with its negative control.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "authority/keys.h"
+#include "ledger/store.h"
+#include "model/grant.h"
+#include "tests/e2e/workspace.h"
+
+namespace prodgate::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+const std::string kChange(64, 'c');
+const std::string kOtherChange(64, 'd');
+
+TEST_F(WorkspaceTest, InitRefusesAnExistingWorkspace) {
+  ExpectRefused({"init", "."}, 2, "already holds a prodgate workspace");
+  RunResult outside = Prodgate({"blocker", "list"}, "/");
+  EXPECT_EQ(outside.exit_code, 2);
+  EXPECT_NE(outside.err.find("no prodgate workspace"), std::string::npos) << outside.err;
+}
+
+TEST_F(WorkspaceTest, ConfigEditedOutsideProdgateIsRefusedUntilAnOwnerAccepts) {
+  std::string path = ws_ + "/.prodgate/config.toml";
+  std::string text = ReadFileOrDie(path);
+  WriteFile(path, text + "\n# loosened by someone\n");
+  RunResult r = Pg({"gate", "check", "--action", "apply", "--scope", "clone"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("changed outside prodgate"), std::string::npos) << r.err;
+  RunResult agent = Pg({"config", "accept", "--key", Key("agent")});
+  EXPECT_EQ(agent.exit_code, 2);
+  EXPECT_NE(agent.err.find("not a trusted owner"), std::string::npos) << agent.err;
+  ASSERT_EQ(Pg({"config", "accept", "--key", Key("alice")}).exit_code, 0);
+  EXPECT_EQ(Pg({"blocker", "list"}).exit_code, 0);  // control: accepted, usable again
+}
+
+TEST_F(WorkspaceTest, TrustFileEditedOutsideProdgateIsRefused) {
+  std::string path = ws_ + "/.prodgate/trust.json";
+  std::string text = ReadFileOrDie(path);
+  size_t at = text.find("\"role\":\"agent\"");
+  ASSERT_NE(at, std::string::npos);
+  WriteFile(path, text.replace(at, 14, "\"role\":\"owner\""));  // the agent promotes itself
+  RunResult list = Pg({"trust", "list"});
+  EXPECT_EQ(list.exit_code, 2);
+  EXPECT_NE(list.err.find("edited outside prodgate"), std::string::npos) << list.err;
+  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  EXPECT_TRUE(Has(Codes(g), "trust_broken")) << g.dump();
+}
+
+TEST_F(WorkspaceTest, TrustChangesNeedATrustedOwner) {
+  ASSERT_EQ(
+      Pg({"key", "new", "--name", "mallory", "--role", "owner", "--out", dir_ / "m.pem"}).exit_code,
+      0);
+  ExpectRefused({"trust", "add", dir_ / "m.pub.json"}, 2, "needs an owner's signature");
+  ExpectRefused({"trust", "add", dir_ / "m.pub.json", "--key", Key("agent")}, 2,
+                "not a trusted owner");
+  ExpectRefused({"trust", "add", dir_ / "m.pub.json", "--key", dir_ / "m.pem"}, 2,
+                "not a trusted owner");
+  EXPECT_EQ(Pg({"trust", "add", dir_ / "m.pub.json", "--key", Key("bob")}).exit_code, 0);
+}
+
+TEST_F(WorkspaceTest, KeyFilesReadableByOthersAreRefused) {
+  for (auto mode : {fs::perms(0640), fs::perms(0604), fs::perms(0644)}) {
+    fs::permissions(Key("alice"), mode);
+    ExpectRefused(
+        {"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key("alice")}, 2,
+        "its group or others may read it");
+  }
+  fs::permissions(Key("alice"), fs::perms(0600));
+  EXPECT_EQ(Pg({"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key("alice")})
+                .exit_code,
+            0);
+}
+
+TEST_F(WorkspaceTest, SeedMapsImportAndTheSummaryAgreesWithSeed001) {
+  ASSERT_EQ(Pg({"blocker", "import", Seed("003")}).exit_code, 0);
+  ASSERT_EQ(Pg({"blocker", "import", Seed("000")}).exit_code, 0);
+  RunResult only000 = Pg({"blocker", "summary", "--json"});
+  Json s000 = JsonOut(only000);
+  EXPECT_EQ(s000["open_count"], 7);
+  EXPECT_EQ(s000["decision_next"], false);  // seed 000 carries no categories
+  EXPECT_EQ(s000["uncategorized_open"], 7);
+  ASSERT_EQ(Pg({"blocker", "import", Seed("001")}).exit_code, 0);
+  Json s = JsonOut(Pg({"blocker", "summary", "--json"}));
+  EXPECT_EQ(s["open_count"], 7);                      // seed 001: "open_count": 7
+  EXPECT_EQ(s["engineering_blockers_remaining"], 0);  // seed 001: 0
+  EXPECT_EQ(s["decision_next"], true);
+  EXPECT_NE(s["conclusion"].get<std::string>().find("next step is a decision"), std::string::npos);
+  // Seed 001 states no statuses: the ones 000 recorded are kept.
+  Json b = JsonOut(Pg({"blocker", "show", "FIX7-P0-PROD-CI-SCOPE-1", "--json"}));
+  EXPECT_EQ(b["status"], "OPEN_DESIGN_DELIVERED");
+  EXPECT_EQ(b["category"], "needs-ci-adoption");
+}
+
+TEST_F(WorkspaceTest, BlockerDiffShowsWhatChangedBetweenRevisions) {
+  RunResult d = Pg({"blocker", "diff", Seed("003"), Seed("000"), "--json"});
+  EXPECT_EQ(d.exit_code, 1);
+  Json j = JsonOut(d);
+  bool found = false;
+  for (const auto& c : j["changed"]) {
+    if (c["id"] != "FIX7-P0-PROD-CI-SCOPE-1") continue;
+    for (const auto& f : c["changes"]) {
+      if (f["field"] == "status") {
+        EXPECT_EQ(f["before"], "OPEN");
+        EXPECT_EQ(f["after"], "OPEN_DESIGN_DELIVERED");
+        found = true;
+      }
+    }
+  }
+  EXPECT_TRUE(found) << d.out;
+  EXPECT_EQ(Pg({"blocker", "diff", Seed("000"), Seed("000")}).exit_code, 0);
+}
+
+TEST_F(WorkspaceTest, BlockerExportRoundTripsAndRendersMarkdown) {
+  ASSERT_EQ(Pg({"blocker", "import", Seed("001")}).exit_code, 0);
+  RunResult json = Pg({"blocker", "export", "--format", "json", "-o", dir_ / "map.json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(Pg({"blocker", "diff", Seed("001"), dir_ / "map.json"}).exit_code,
+            1);  // statuses now stated
+  RunResult md = Pg({"blocker", "export", "--format", "markdown"});
+  EXPECT_EQ(md.exit_code, 0);
+  EXPECT_NE(md.out.find("| FIX7-P0-PROD-OPT4-1"), std::string::npos) << md.out;
+}
+
+TEST_F(WorkspaceTest, MalformedOrUnsafeMapsAreRefusedWithoutStateChange) {
+  WriteFile(dir_ / "none.txt", "no JSON here at all\n");
+  ExpectRefused({"blocker", "import", dir_ / "none.txt"}, 2, "none.txt");
+  WriteFile(
+      dir_ / "label.json",
+      R"({"blockers":[{"id":"B1","item":"x","status":"OPEN","blocks":"launch-the-rocket"}]})");
+  ExpectRefused({"blocker", "import", dir_ / "label.json"}, 2,
+                "unknown gate label \"launch-the-rocket\"");
+  WriteFile(dir_ / "closed.json",
+            R"({"blockers":[{"id":"B1","item":"x","status":"CLOSED","blocks":"production"}]})");
+  ExpectRefused({"blocker", "import", dir_ / "closed.json"}, 2, "CLOSED");
+  WriteFile(dir_ / "trunc.json", R"(map: {"blockers":[{"id":"B1","item":"x")");
+  ExpectRefused({"blocker", "import", dir_ / "trunc.json"}, 2, "trunc.json");
+  WriteFile(
+      dir_ / "category.json",
+      R"({"table_F_final_blockers":[{"blocker_id":"B1","item":"x","blocks":["production"],"category":"requires a miracle"}]})");
+  ExpectRefused({"blocker", "import", dir_ / "category.json"}, 2, "requires a miracle");
+}
+
+TEST_F(WorkspaceTest, BlockerChangesAreCheckedAndClosingNeedsEvidenceThatVerifiesNow) {
+  ASSERT_EQ(Pg({"blocker", "add", "--id", "B1", "--item", "rollback proof", "--blocks",
+                "production", "--category", "engineering"})
+                .exit_code,
+            0);
+  ExpectRefused({"blocker", "add", "--id", "B2", "--item", "x", "--blocks", "moon"}, 2,
+                "unknown gate label");
+  ExpectRefused({"blocker", "set", "B1", "--status", "CLOSED"}, 2, "blocker close B1 --evidence");
+  ExpectRefused({"blocker", "set", "B1", "--status", "DONE"}, 2, "unknown status");
+  ExpectRefused({"blocker", "set", "B1", "--category", "vibes"}, 2, "unknown blocker category");
+  ExpectRefused({"blocker", "close", "B1", "--evidence", std::string(64, 'e')}, 2,
+                "no evidence with seal root");
+  // Evidence: a sealed directory that verifies.
+  WriteFile(dir_ / "proof/report.txt", "rollback restored the data row for row\n");
+  ASSERT_EQ(Pg({"seal", dir_ / "proof"}).exit_code, 0);
+  std::string root = Json::parse(ReadFileOrDie(dir_ / "proof/prodgate.seal.json"))["root"];
+  ASSERT_EQ(Pg({"evidence", "add", dir_ / "proof"}).exit_code, 0);
+  // The evidence drifts after it was recorded: the close is refused.
+  WriteFile(dir_ / "proof/report.txt", "rollback restored the data row for row (edited)\n");
+  ExpectRefused({"blocker", "close", "B1", "--evidence", root}, 2, "does not verify now");
+  WriteFile(dir_ / "proof/report.txt", "rollback restored the data row for row\n");
+  RunResult closed = Pg({"blocker", "close", "B1", "--evidence", root, "--note", "proved"});
+  ASSERT_EQ(closed.exit_code, 0) << closed.err;
+  Json b = JsonOut(Pg({"blocker", "show", "B1", "--json"}));
+  EXPECT_EQ(b["status"], "CLOSED");
+  EXPECT_EQ(b["evidence"], Json{root});
+  ASSERT_EQ(Pg({"blocker", "reopen", "B1", "--note", "new data"}).exit_code, 0);
+  EXPECT_EQ(JsonOut(Pg({"blocker", "show", "B1", "--json"}))["status"], "OPEN");
+}
+
+TEST_F(WorkspaceTest, UnknownActionOrScopeHolds) {
+  Json g = Gate({"--action", "launch", "--scope", "moon"}, 1);
+  EXPECT_EQ(g["verdict"], "HOLD");
+  EXPECT_TRUE(Has(Codes(g), "unknown_action"));
+  EXPECT_TRUE(Has(Codes(g), "unknown_scope"));
+  ExpectRefused({"grant", "issue", "--action", "launch", "--scope", "clone", "--key", Key("alice")},
+                2, "unknown action");
+}
+
+TEST_F(WorkspaceTest, GrantAllowsOnceThenIsUsedUpAndRunRecordsIntentAndOutcome) {
+  Gate({"--action", "apply", "--scope", "clone"}, 1);  // control: nothing allows it yet
+  std::string id = Issue({"--action", "apply", "--scope", "clone"});
+  Json ok = Gate({"--action", "apply", "--scope", "clone"}, 0);
+  EXPECT_EQ(ok["verdict"], "ALLOW");
+  EXPECT_EQ(ok["grant"], id);
+  std::string marker = dir_ / "ran";
+  RunResult run = Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--", "sh", "-c",
+                      "touch " + marker + "; exit 7"});
+  EXPECT_EQ(run.exit_code, 7);  // the command's own status
+  EXPECT_TRUE(fs::exists(marker));
+  RunResult log = Pg({"ledger", "log", "--json", "--kind", "action."});
+  EXPECT_NE(log.out.find("\"kind\":\"action.intent\""), std::string::npos);
+  EXPECT_NE(log.out.find("\"exit_code\":7"), std::string::npos) << log.out;
+  fs::remove(marker);
+  RunResult again =
+      Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", marker});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_FALSE(fs::exists(marker)) << "a used-up grant let the command run";
+  EXPECT_NE(again.err.find("grant_used_up"), std::string::npos) << again.err;
+  EXPECT_TRUE(Has(Codes(Gate({"--action", "apply", "--scope", "clone"}, 1)), "grant_used_up"));
+}
+
+TEST_F(WorkspaceTest, ExpiredAndNotYetValidGrantsHold) {
+  Issue({"--action", "apply", "--scope", "clone", "--not-before", "2020-01-01T00:00:00Z",
+         "--expires-at", "2020-01-02T00:00:00Z"});
+  EXPECT_TRUE(Has(Codes(Gate({"--action", "apply", "--scope", "clone"}, 1)), "grant_expired"));
+  Issue({"--action", "cutover", "--scope", "clone", "--not-before", "2099-01-01T00:00:00Z"});
+  EXPECT_TRUE(
+      Has(Codes(Gate({"--action", "cutover", "--scope", "clone"}, 1)), "grant_not_yet_valid"));
+  ExpectRefused({"grant", "issue", "--action", "apply", "--scope", "clone", "--expires-at",
+                 "2020-01-01T00:00:00Z", "--key", Key("alice")},
+                2, "expire");
+}
+
+TEST_F(WorkspaceTest, RevokedGrantHoldsAndOnlyOwnersRevoke) {
+  std::string id = Issue({"--action", "apply", "--scope", "clone"});
+  ExpectRefused({"grant", "revoke", id.substr(0, 12), "--key", Key("agent")}, 2,
+                "not a trusted owner");
+  ASSERT_EQ(
+      Pg({"grant", "revoke", id.substr(0, 12), "--key", Key("bob"), "--reason", "change withdrawn"})
+          .exit_code,
+      0);
+  EXPECT_TRUE(Has(Codes(Gate({"--action", "apply", "--scope", "clone"}, 1)), "grant_revoked"));
+}
+
+TEST_F(WorkspaceTest, OnlyTrustedOwnersIssueAndRequesterNeverApproves) {
+  ExpectRefused({"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key("agent")},
+                2, "only owners grant");
+  ExpectRefused({"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key("carol")},
+                2, "only owners grant");
+  ExpectRefused({"grant", "issue", "--action", "apply", "--scope", "clone", "--requester",
+                 Id("alice"), "--key", Key("alice")},
+                2, "cannot approve it");
+  // Control: another owner approves what alice requested.
+  Issue({"--action", "apply", "--scope", "clone", "--requester", Id("alice")}, "bob");
+  Gate({"--action", "apply", "--scope", "clone"}, 0);
+}
+
+TEST_F(WorkspaceTest, RehearsalGrantNeverSatisfiesProduction) {
+  Issue({"--action", "cutover", "--scope", "rehearsal", "--change", kChange});
+  Json g = Gate({"--action", "cutover", "--scope", "production", "--change", kChange}, 1);
+  EXPECT_TRUE(Has(Codes(g), "no_grant"));
+  EXPECT_TRUE(Has(Codes(g), "no_rehearsal"));
+  EXPECT_NE(g.dump().find("no scope implies another"), std::string::npos) << g.dump();
+  Gate({"--action", "cutover", "--scope", "rehearsal", "--change", kChange}, 0);  // control
+}
+
+TEST_F(WorkspaceTest, ProductionNeedsAChangeAGrantBoundToItAndARehearsal) {
+  Json g = Gate({"--action", "cutover", "--scope", "production"}, 1);
+  EXPECT_TRUE(Has(Codes(g), "change_required"));
+  Issue({"--action", "cutover", "--scope", "production"});  // not bound to a change
+  g = Gate({"--action", "cutover", "--scope", "production", "--change", kChange}, 1);
+  EXPECT_TRUE(Has(Codes(g), "grant_unbound_change")) << g.dump();
+  EXPECT_TRUE(Has(Codes(g), "no_rehearsal")) << g.dump();
+}
+
+TEST_F(WorkspaceTest, ChangeAndTargetBindingsMustMatch) {
+  Issue({"--action", "apply", "--scope", "clone", "--change", kChange, "--target",
+         "sqlite:/srv/a.db"});
+  EXPECT_TRUE(Has(Codes(Gate({"--action", "apply", "--scope", "clone", "--change", kOtherChange,
+                              "--target", "sqlite:/srv/a.db"},
+                             1)),
+                  "grant_change_mismatch"));
+  EXPECT_TRUE(Has(Codes(Gate({"--action", "apply", "--scope", "clone", "--change", kChange,
+                              "--target", "sqlite:/srv/b.db"},
+                             1)),
+                  "grant_target_mismatch"));
+  Gate({"--action", "apply", "--scope", "clone", "--change", kChange, "--target",
+        "sqlite:/srv/a.db"},
+       0);
+}
+
+TEST_F(WorkspaceTest, ThresholdCountsDistinctOwners) {
+  std::string path = ws_ + "/.prodgate/config.toml";
+  std::string text = ReadFileOrDie(path);
+  size_t at = text.find("default = 1");
+  ASSERT_NE(at, std::string::npos);
+  WriteFile(path, text.insert(at + 11, "\ncutover = 2"));
+  ASSERT_EQ(Pg({"config", "accept", "--key", Key("alice")}).exit_code, 0);
+  std::string id = Issue({"--action", "cutover", "--scope", "clone"});
+  EXPECT_TRUE(
+      Has(Codes(Gate({"--action", "cutover", "--scope", "clone"}, 1)), "grant_threshold_not_met"));
+  ExpectRefused({"grant", "sign", id.substr(0, 12), "--key", Key("alice")}, 2, "already signed");
+  ExpectRefused({"grant", "sign", id.substr(0, 12), "--key", Key("carol")}, 2, "only owners grant");
+  ASSERT_EQ(Pg({"grant", "sign", id.substr(0, 12), "--key", Key("bob")}).exit_code, 0);
+  Gate({"--action", "cutover", "--scope", "clone"}, 0);
+}
+
+TEST_F(WorkspaceTest, ExecutorWhoApprovedIsHeld) {
+  Issue({"--action", "apply", "--scope", "clone"});
+  std::string marker = dir_ / "ran";
+  RunResult r = Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--key", Key("alice"),
+                    "--", "touch", marker});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("executor_is_approver"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(marker));
+  RunResult ok = Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--key", Key("carol"),
+                     "--", "touch", marker});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_TRUE(fs::exists(marker));
+}
+
+// The attacker holds the ledger file but no owner key: grants written behind prodgate's checks.
+class ForgedGrant : public WorkspaceTest {
+ protected:
+  void Forge(const authority::PrivateKey& signer, bool alter_terms_after_signing) {
+    auto store = ledger::OpenLedger(LedgerPath(), false);
+    ASSERT_TRUE(store.ok());
+    model::GrantTerms t;
+    t.action = "apply";
+    t.scope = "clone";
+    t.not_before = "2020-01-01T00:00:00Z";
+    t.expires = "2099-01-01T00:00:00Z";
+    t.nonce = "00";
+    t.issued_at = t.not_before;
+    std::string sig = *signer.Sign(*t.SigningBytes());
+    if (alter_terms_after_signing) t.uses = 1000;
+    std::string id = *t.Id();
+    Json body = {{"id", id},
+                 {"terms", t.ToJson()},
+                 {"signatures", Json::array({{{"key", signer.Id()}, {"sig", sig}}})}};
+    auto e = (*store)->Append(
+        [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+          ledger::EventDraft d;
+          d.actor = signer.Id();
+          d.kind = "grant.issue";
+          d.body = body;
+          d.subjects = {"grant:" + id, "grants"};
+          return d;
+        },
+        [](const ledger::Event& ev, ledger::ProjectionTxn& txn) {
+          model::GrantState g;
+          g.id = ev.body["id"];
+          g.terms = *model::GrantTerms::FromJson(ev.body["terms"]);
+          g.signatures.push_back(
+              {ev.body["signatures"][0]["key"], ev.body["signatures"][0]["sig"]});
+          g.events.push_back(ev.seq);
+          return txn.Put("grants", g.id, g.ToJson());
+        });
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+  }
+};
+
+TEST_F(ForgedGrant, SignedByAnUntrustedKeyHolds) {
+  auto mallory = authority::PrivateKey::Generate();
+  Forge(*mallory, false);
+  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  EXPECT_TRUE(Has(Codes(g), "grant_untrusted_signer")) << g.dump();
+}
+
+TEST_F(ForgedGrant, AlteredAfterSigningHolds) {
+  auto alice = authority::PrivateKey::Load(Key("alice"));
+  Forge(*alice, /*alter_terms_after_signing=*/true);
+  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  EXPECT_TRUE(Has(Codes(g), "grant_signature_invalid")) << g.dump();
+}
+
+TEST_F(ForgedGrant, ControlTheSameForgeryWithTheOwnersRealSignatureAllows) {
+  auto alice = authority::PrivateKey::Load(Key("alice"));
+  Forge(*alice, false);
+  Gate({"--action", "apply", "--scope", "clone"}, 0);
+}
+
+TEST_F(WorkspaceTest, ProjectionEditedBehindTheLedgerHolds) {
+  std::string id = Issue({"--action", "apply", "--scope", "clone"});
+  ASSERT_EQ(Pg({"grant", "revoke", id.substr(0, 12), "--key", Key("bob")}).exit_code, 0);
+  // Un-revoke it in the projection only.
+  Sql("UPDATE projections SET doc = replace(doc, '\"revoked\":true', '\"revoked\":false') WHERE "
+      "tbl='grants'");
+  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  EXPECT_TRUE(Has(Codes(g), "grant_tampered")) << g.dump();
+  RunResult rebuild = Pg({"ledger", "rebuild"});
+  EXPECT_EQ(rebuild.exit_code, 1);
+  EXPECT_NE(rebuild.out.find("grants/"), std::string::npos) << rebuild.out;
+  ASSERT_EQ(Pg({"ledger", "rebuild", "--write"}).exit_code, 0);
+  EXPECT_TRUE(Has(Codes(Gate({"--action", "apply", "--scope", "clone"}, 1)), "grant_revoked"));
+}
+
+TEST_F(WorkspaceTest, LedgerEditedReorderedDeletedOrTruncatedFailsVerify) {
+  Issue({"--action", "apply", "--scope", "clone"});
+  ASSERT_EQ(Pg({"blocker", "add", "--id", "B1", "--item", "x", "--blocks", "production"}).exit_code,
+            0);
+  RunResult ok = Pg({"ledger", "verify"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  std::string head = Head();
+  std::string head_hash = head.substr(head.find(' ') + 1, 64);
+  int n = std::stoi(head);
+  // Edited: the grant's terms change uses 1 → 9.
+  Sql("UPDATE events SET doc = replace(doc, '\"uses\":1', '\"uses\":9') WHERE kind='grant.issue'");
+  RunResult edited = Pg({"ledger", "verify"});
+  EXPECT_EQ(edited.exit_code, 1);
+  EXPECT_NE(edited.out.find("first bad event"), std::string::npos) << edited.out;
+  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  EXPECT_TRUE(Has(Codes(g), "grant_tampered")) << g.dump();
+  std::string marker = dir_ / "ran";
+  RunResult run =
+      Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", marker});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_FALSE(fs::exists(marker));
+  Sql("UPDATE events SET doc = replace(doc, '\"uses\":9', '\"uses\":1') WHERE kind='grant.issue'");
+  EXPECT_EQ(Pg({"ledger", "verify"}).exit_code, 0);  // control: restored
+  // Reordered.
+  Sql("UPDATE events SET seq = -1 WHERE seq = 2; UPDATE events SET seq = 2 WHERE seq = 3;"
+      "UPDATE events SET seq = 3 WHERE seq = -1;");
+  EXPECT_EQ(Pg({"ledger", "verify"}).exit_code, 1);
+  Sql("UPDATE events SET seq = -1 WHERE seq = 2; UPDATE events SET seq = 2 WHERE seq = 3;"
+      "UPDATE events SET seq = 3 WHERE seq = -1;");
+  EXPECT_EQ(Pg({"ledger", "verify"}).exit_code, 0);
+  // Truncated: the last event removed. The shorter chain still links, but not to the head
+  // recorded before.
+  Sql("DELETE FROM events WHERE seq = " + std::to_string(n));
+  RunResult truncated = Pg({"ledger", "verify", "--expect-head", head_hash});
+  EXPECT_EQ(truncated.exit_code, 1);
+  EXPECT_NE(truncated.out.find("truncated"), std::string::npos) << truncated.out;
+  // Deleted from the middle.
+  Sql("DELETE FROM events WHERE seq = 3");
+  RunResult deleted = Pg({"ledger", "verify"});
+  EXPECT_EQ(deleted.exit_code, 1);
+  EXPECT_NE(deleted.out.find("missing"), std::string::npos) << deleted.out;
+}
+
+TEST_F(WorkspaceTest, AFailedLedgerWriteMeansTheCommandDoesNotRun) {
+  Issue({"--action", "apply", "--scope", "clone"});
+  // Another process holds the ledger's write lock for the whole attempt.
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t holder = ::fork();
+  if (holder == 0) {
+    sqlite3* db = nullptr;
+    sqlite3_open(LedgerPath().c_str(), &db);
+    sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr);
+    (void)!::write(ready[1], "x", 1);
+    ::sleep(30);
+    _exit(0);
+  }
+  char c;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  ::setenv("PRODGATE_BUSY_TIMEOUT_MS", "300", 1);
+  std::string marker = dir_ / "ran";
+  RunResult r = Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", marker});
+  ::unsetenv("PRODGATE_BUSY_TIMEOUT_MS");
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(fs::exists(marker)) << "the command ran without its intent in the ledger";
+  // Control: with the lock gone, the same run goes through.
+  EXPECT_EQ(
+      Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", marker}).exit_code,
+      0);
+  EXPECT_TRUE(fs::exists(marker));
+}
+
+TEST_F(WorkspaceTest, DecisionSelectsExactlyOneOptionByAnOwnerAndIssuesItsGrants) {
+  ASSERT_EQ(Pg({"blocker", "import", Seed("001")}).exit_code, 0);
+  std::string spec = std::string(PRODGATE_SOURCE_DIR) + "/examples/fix7/decision.toml";
+  ASSERT_EQ(Pg({"decision", "new", "--file", spec}).exit_code, 0);
+  const std::string id = "FIX7-P0-PROD-DECISION-2026-06-12";
+  RunResult md = Pg({"decision", "render", id});
+  EXPECT_NE(md.out.find("This document selects nothing. Default = HOLD_PRODUCTION."),
+            std::string::npos);
+  EXPECT_NE(md.out.find("| `FIX7-P0-PROD-OPT4-1` | OPEN | owner |"), std::string::npos) << md.out;
+  EXPECT_NE(md.out.find("7 of them open"), std::string::npos) << md.out;
+  ExpectRefused({"decision", "select", id, "--option", "AUTHORIZE_PRODUCTION_DRYRUN_ONLY", "--key",
+                 Key("agent")},
+                2, "only an owner selects");
+  ExpectRefused({"decision", "select", id, "--option", "HOLD_PRODUCTION", "--option",
+                 "AUTHORIZE_PRODUCTION_DRYRUN_ONLY", "--key", Key("alice")},
+                2, "option");
+  ExpectRefused({"decision", "select", id, "--key", Key("alice")}, 2, "option");
+  ExpectRefused({"decision", "select", id, "--option", "OPT_5", "--key", Key("alice")}, 2,
+                "choose exactly one of");
+  ASSERT_EQ(Pg({"decision", "select", id, "--option", "AUTHORIZE_PRODUCTION_DRYRUN_ONLY", "--key",
+                Key("alice")})
+                .exit_code,
+            0);
+  ExpectRefused({"decision", "select", id, "--option", "HOLD_PRODUCTION", "--key", Key("bob")}, 2,
+                "already selected");
+  Json grants = JsonOut(Pg({"grant", "list", "--json"}));
+  ASSERT_EQ(grants["grants"].size(), 1u);
+  EXPECT_EQ(grants["grants"][0]["terms"]["action"], "dryrun");
+  EXPECT_EQ(grants["grants"][0]["terms"]["decision"], id);
+  EXPECT_NE(
+      Pg({"decision", "render", id}).out.find("Selected: **AUTHORIZE_PRODUCTION_DRYRUN_ONLY**"),
+      std::string::npos);
+  // The option's grant exists, and production still holds: blockers, change, rehearsal.
+  Json g = Gate({"--action", "dryrun", "--scope", "production", "--change", kChange}, 1);
+  EXPECT_TRUE(Has(Codes(g), "blocker_open"));
+}
+
+TEST_F(WorkspaceTest, DecisionSpecsAreValidated) {
+  WriteFile(dir_ / "two-defaults.toml", R"(id = "D1"
+[[options]]
+id = "HOLD"
+default = true
+hold = true
+[[options]]
+id = "GO"
+default = true
+)");
+  ExpectRefused({"decision", "new", "--file", dir_ / "two-defaults.toml"}, 2,
+                "exactly one option must be the default");
+  WriteFile(dir_ / "go-default.toml", R"(id = "D2"
+[[options]]
+id = "HOLD"
+hold = true
+[[options]]
+id = "GO"
+default = true
+grants = [{ action = "cutover", scope = "production" }]
+)");
+  ExpectRefused({"decision", "new", "--file", dir_ / "go-default.toml"}, 2, "must hold");
+}
+
+TEST_F(WorkspaceTest, IdReservationsAboveTheCeilingFoldAndVerify) {
+  ExpectRefused({"ids", "reserve", "--prefix", "TKT-OBJ", "--count", "13"}, 2,
+                "needs the registry's ceiling");
+  RunResult r = Pg({"ids", "reserve", "--prefix", "TKT-OBJ", "--count", "13", "--ceiling", "494"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("TKT-OBJ-495..507"), std::string::npos) << r.out;
+  Json v = JsonOut(Pg({"ids", "verify", "--prefix", "TKT-OBJ", "--json"}));
+  EXPECT_EQ(v["verdict"], "PASS");
+  EXPECT_EQ(v["above_ceiling"], 494);
+  EXPECT_EQ(v["objects_reserved"], "TKT-OBJ-495..507");
+  EXPECT_EQ(v["canonical_registry_untouched"], true);
+  ASSERT_EQ(Pg({"ids", "fold", "--prefix", "TKT-OBJ"}).exit_code, 0);
+  v = JsonOut(Pg({"ids", "verify", "--prefix", "TKT-OBJ", "--json"}));
+  EXPECT_EQ(v["canonical_registry_untouched"], false);
+  EXPECT_EQ(v["above_ceiling"], 507);
+  RunResult next = Pg({"ids", "reserve", "--prefix", "TKT-OBJ", "--count", "2"});
+  EXPECT_NE(next.out.find("TKT-OBJ-508..509"), std::string::npos) << next.out;
+  // Tampered projection: verify names it.
+  Sql("UPDATE projections SET doc = replace(doc, '508', '400') WHERE tbl='ids'");
+  EXPECT_EQ(Pg({"ids", "verify", "--prefix", "TKT-OBJ"}).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace prodgate::testing
