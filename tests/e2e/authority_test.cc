@@ -314,7 +314,8 @@ TEST_F(WorkspaceTest, ExecutorWhoApprovedIsHeld) {
 // The attacker holds the ledger file but no owner key: grants written behind prodgate's checks.
 class ForgedGrant : public WorkspaceTest {
  protected:
-  void Forge(const authority::PrivateKey& signer, bool alter_terms_after_signing) {
+  void Forge(const authority::PrivateKey& signer, bool alter_terms_after_signing,
+             int copies_of_signature = 1) {
     auto store = ledger::OpenLedger(LedgerPath(), false);
     ASSERT_TRUE(store.ok());
     model::GrantTerms t;
@@ -327,9 +328,9 @@ class ForgedGrant : public WorkspaceTest {
     std::string sig = *signer.Sign(*t.SigningBytes());
     if (alter_terms_after_signing) t.uses = 1000;
     std::string id = *t.Id();
-    Json body = {{"id", id},
-                 {"terms", t.ToJson()},
-                 {"signatures", Json::array({{{"key", signer.Id()}, {"sig", sig}}})}};
+    Json sigs = Json::array();
+    for (int i = 0; i < copies_of_signature; ++i) sigs.push_back({{"key", signer.Id()}, {"sig", sig}});
+    Json body = {{"id", id}, {"terms", t.ToJson()}, {"signatures", sigs}};
     auto e = (*store)->Append(
         [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
           ledger::EventDraft d;
@@ -343,8 +344,7 @@ class ForgedGrant : public WorkspaceTest {
           model::GrantState g;
           g.id = ev.body["id"];
           g.terms = *model::GrantTerms::FromJson(ev.body["terms"]);
-          g.signatures.push_back(
-              {ev.body["signatures"][0]["key"], ev.body["signatures"][0]["sig"]});
+          for (const auto& sg : ev.body["signatures"]) g.signatures.push_back({sg["key"], sg["sig"]});
           g.events.push_back(ev.seq);
           return txn.Put("grants", g.id, g.ToJson());
         });
@@ -364,6 +364,24 @@ TEST_F(ForgedGrant, AlteredAfterSigningHolds) {
   Forge(*alice, /*alter_terms_after_signing=*/true);
   Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
   EXPECT_TRUE(Has(Codes(g), "grant_signature_invalid")) << g.dump();
+}
+
+TEST_F(ForgedGrant, SignedByATrustedNonOwnerHolds) {
+  auto agent = authority::PrivateKey::Load(Key("agent"));
+  Forge(*agent, false);
+  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  EXPECT_TRUE(Has(Codes(g), "grant_signer_not_owner")) << g.dump();
+}
+
+TEST_F(ForgedGrant, OneOwnersSignatureTwiceDoesNotMeetAThresholdOfTwo) {
+  std::string path = ws_ + "/.prodgate/config.toml";
+  std::string text = ReadFileOrDie(path);
+  WriteFile(path, text.insert(text.find("default = 1") + 11, "\napply = 2"));
+  ASSERT_EQ(Pg({"config", "accept", "--key", Key("alice")}).exit_code, 0);
+  auto alice = authority::PrivateKey::Load(Key("alice"));
+  Forge(*alice, false, /*copies_of_signature=*/2);
+  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  EXPECT_TRUE(Has(Codes(g), "grant_threshold_not_met")) << g.dump();
 }
 
 TEST_F(ForgedGrant, ControlTheSameForgeryWithTheOwnersRealSignatureAllows) {
