@@ -7,8 +7,10 @@
 // which detects truncation.
 //
 // Incremental verification (VerifyTail) trusts the last full verification's checkpoint only
-// after re-hashing the checkpoint event, then checks every event after it and that the
-// number of events equals the head's seq (a deleted event leaves a gap).
+// after re-hashing the checkpoint event, then checks every event after it. Its cost follows
+// the tail, not the ledger: it does not look at events before the checkpoint, so an edit or
+// a deletion there is found by the full verification (`ledger verify`, and `gate run`
+// before it acts) and, for the events a gate decision relies on, by the gate itself.
 #pragma once
 
 #include <optional>
@@ -31,7 +33,7 @@ struct ChainReport {
 // broken chain at that event, not as an error: a damaged ledger is a verdict.
 Result<ChainReport> VerifyChain(LedgerStore& store, const std::optional<Digest>& expect_head = {});
 
-// Incremental: checkpoint + tail + count. On success the report's head is current.
+// Incremental: checkpoint + tail. On success the report's head is current.
 Result<ChainReport> VerifyTail(LedgerStore& store);
 
 // Checks one event's hash against its preimage.
