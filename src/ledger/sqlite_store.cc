@@ -17,7 +17,7 @@
 #include <filesystem>
 
 #include "core/file_io.h"
-#include "ledger/store.h"
+#include "ledger/sqlite_store.h"
 
 namespace prodgate::ledger {
 namespace {
@@ -435,14 +435,7 @@ Status SqliteProjections::Remove(std::string_view table, std::string_view id) {
 
 }  // namespace
 
-Result<std::unique_ptr<LedgerStore>> OpenLedger(std::string_view location, bool create) {
-  std::string path(location);
-  if (path.starts_with("sqlite:")) path = path.substr(7);
-  if (path.starts_with("postgresql:") || path.starts_with("postgres:")) {
-    return Status::BadInput(
-        fmt::format("ledger {}: the PostgreSQL ledger store is not in this build yet", location),
-        "use the workspace's SQLite ledger (.prodgate/ledger.db)");
-  }
+Result<std::unique_ptr<LedgerStore>> OpenSqliteLedger(const std::string& path, bool create) {
   if (!create && !std::filesystem::exists(path)) {
     return Status::BadInput(fmt::format("no ledger at {}", path),
                             "run `prodgate init` to create the workspace, or pass --workspace");

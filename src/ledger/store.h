@@ -98,12 +98,13 @@ class LedgerStore {
   virtual Result<Head> VerifiedCheckpoint() = 0;
   virtual Status SetVerifiedCheckpoint(const Head& head) = 0;
 
-  // "sqlite:/path/ledger.db", "postgresql://…"
+  // "sqlite:/path/ledger.db", "postgresql://…" or a libpq keyword string; never a password.
   virtual std::string location() const = 0;
 };
 
-// Opens the ledger at `location`: a path or "sqlite:PATH" (later "postgresql://…").
-// `create` makes a new SQLite ledger; otherwise a missing ledger is an error.
+// Opens the ledger at `location`: a path or "sqlite:PATH" (SQLite), or a PostgreSQL URI
+// ("postgresql://…", "postgres://…") or libpq keyword string ("host=… dbname=…"); see
+// postgres_store.h. `create` makes a new ledger; otherwise a missing ledger is an error.
 Result<std::unique_ptr<LedgerStore>> OpenLedger(std::string_view location, bool create);
 
 }  // namespace prodgate::ledger

@@ -1,40 +1,50 @@
-// Store tests, written once for every LedgerStore: each test runs against every backend in
-// Backends() (SQLite now; PostgreSQL joins with its store).
+// Store tests, written once for every LedgerStore: each test runs against every backend
+// (SQLite, and PostgreSQL on a throwaway server: tests/pg_cluster.h).
 #include "ledger/store.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <future>
 #include <random>
 #include <thread>
 
 #include "ledger/chain.h"
+#include "tests/pg_cluster.h"
 #include "tests/test_util.h"
 
 namespace prodgate::ledger {
 namespace {
 
 // A ledger backend under test: makes fresh stores and can edit them behind the store's back
-// (the attacker's view), with the store's own SQL dialect.
+// (the attacker's view). The tamper statements are written in SQL that SQLite and PostgreSQL
+// both accept (replace(), UPDATE … SET seq, DELETE), on the unqualified table names.
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
-  virtual std::unique_ptr<LedgerStore> Open() = 0;  // the same ledger each call
+  // The same ledger each call, on a connection of its own; nullptr (and a test failure) when
+  // it cannot be opened.
+  virtual std::unique_ptr<LedgerStore> Open() = 0;
   virtual void Tamper(const std::string& sql) = 0;
+
+ protected:
+  static std::unique_ptr<LedgerStore> OpenAt(const std::string& location) {
+    auto s = OpenLedger(location, /*create=*/true);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
 };
 
 class SqliteBackend : public Backend {
  public:
   std::string name() const override { return "sqlite"; }
-  std::unique_ptr<LedgerStore> Open() override {
-    auto s = OpenLedger(path(), /*create=*/true);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return std::move(s).value();
-  }
+  std::unique_ptr<LedgerStore> Open() override { return OpenAt(path()); }
   void Tamper(const std::string& sql) override {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
@@ -49,6 +59,27 @@ class SqliteBackend : public Backend {
   testing::ScratchDir dir_;
 };
 
+// A fresh database on the process's throwaway PostgreSQL server, per test.
+class PostgresBackend : public Backend {
+ public:
+  explicit PostgresBackend(testing::PgCluster& cluster)
+      : cluster_(cluster), database_(fmt::format("ledger_{}", ++databases_)) {
+    Status s = cluster_.CreateDatabase(database_);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  std::string name() const override { return "postgres"; }
+  std::unique_ptr<LedgerStore> Open() override { return OpenAt(cluster_.KeywordString(database_)); }
+  void Tamper(const std::string& sql) override {
+    Status s = cluster_.Exec(database_, "SET search_path TO prodgate; " + sql);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+
+ private:
+  static inline int databases_ = 0;
+  testing::PgCluster& cluster_;
+  std::string database_;
+};
+
 EventDraft Draft(std::string kind, Json body, std::vector<std::string> subjects = {}) {
   EventDraft d;
   d.actor = "local:test";
@@ -58,24 +89,34 @@ EventDraft Draft(std::string kind, Json body, std::vector<std::string> subjects 
   return d;
 }
 
+// Counts, in projection counters/<id>, how many events named it.
+Status ProjectCount(const Event& e, ProjectionTxn& txn) {
+  PG_ASSIGN_OR_RETURN(auto cur, txn.Get("counters", e.body["id"].get<std::string>()));
+  int64_t n = cur ? (*cur)["n"].get<int64_t>() : 0;
+  return txn.Put("counters", e.body["id"].get<std::string>(), {{"n", n + 1}});
+}
+
 // Appends an event that counts, in projection counters/<id>, how many events named it.
 Result<Event> AppendCount(LedgerStore& store, const std::string& id) {
   return store.Append(
       [&](ProjectionTxn&) -> Result<EventDraft> {
         return Draft("test.count", {{"id", id}}, {"counter:" + id});
       },
-      [&](const Event& e, ProjectionTxn& txn) -> Status {
-        PG_ASSIGN_OR_RETURN(auto cur, txn.Get("counters", e.body["id"].get<std::string>()));
-        int64_t n = cur ? (*cur)["n"].get<int64_t>() : 0;
-        return txn.Put("counters", e.body["id"].get<std::string>(), {{"n", n + 1}});
-      });
+      ProjectCount);
 }
 
 class LedgerStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<SqliteBackend>();
+    if (GetParam() == "postgres") {
+      auto cluster = testing::SharedPgCluster();
+      ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+      backend_ = std::make_unique<PostgresBackend>(**cluster);
+    } else {
+      backend_ = std::make_unique<SqliteBackend>();
+    }
     store_ = backend_->Open();
+    ASSERT_TRUE(store_);
   }
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<LedgerStore> store_;
@@ -198,6 +239,7 @@ TEST_P(LedgerStoreTest, AppendRefusesToChainOntoATamperedHead) {
   backend_->Tamper(
       "UPDATE events SET doc = replace(doc, '\"id\":\"a\"', '\"id\":\"q\"') WHERE seq = 1");
   store_ = backend_->Open();
+  ASSERT_TRUE(store_);
   auto r = AppendCount(*store_, "b");
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(store_->ReadHead()->seq, 1);
@@ -232,8 +274,10 @@ TEST_P(LedgerStoreTest, TailVerificationUsesTheCheckpoint) {
   EXPECT_FALSE(VerifyTail(*store_)->ok);
   backend_->Tamper(
       "UPDATE events SET doc = replace(doc, '\"id\":\"z\"', '\"id\":\"a\"') WHERE seq = 3");
+  // A deletion before the checkpoint is outside the tail: the full verification finds it.
   backend_->Tamper("DELETE FROM events WHERE seq = 1");
-  EXPECT_FALSE(VerifyTail(*store_)->ok);
+  EXPECT_TRUE(VerifyTail(*store_)->ok);
+  EXPECT_FALSE(VerifyChain(*store_)->ok);
 }
 
 TEST_P(LedgerStoreTest, ColumnsThatDisagreeWithTheDocumentAreCorruption) {
@@ -244,6 +288,55 @@ TEST_P(LedgerStoreTest, ColumnsThatDisagreeWithTheDocumentAreCorruption) {
   EXPECT_NE(r->problem.find("disagree"), std::string::npos) << r->problem;
 }
 
+// Two appenders on separate connections: while one holds its append open inside prepare(),
+// the other waits; it then chains onto the first and its prepare() sees the first's state.
+TEST_P(LedgerStoreTest, AnAppendWaitsForTheOneInProgressAndChainsOntoIt) {
+  auto other = backend_->Open();
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(AppendCount(*store_, "x").ok());
+  std::promise<void> first_inside, release_first;
+  std::atomic<bool> first_released{false}, second_in_prepare{false};
+  std::optional<int64_t> second_saw;
+  Result<Event> first = Status::Internal("not run"), second = Status::Internal("not run");
+  std::thread first_thread([&] {
+    first = store_->Append(
+        [&](ProjectionTxn&) -> Result<EventDraft> {
+          first_inside.set_value();
+          release_first.get_future().wait();
+          first_released = true;
+          return Draft("test.count", {{"id", "x"}}, {"counter:x"});
+        },
+        ProjectCount);
+  });
+  first_inside.get_future().wait();
+  std::thread second_thread([&] {
+    second = other->Append(
+        [&](ProjectionTxn& txn) -> Result<EventDraft> {
+          second_in_prepare = true;
+          EXPECT_TRUE(first_released) << "the second append ran inside the first";
+          PG_ASSIGN_OR_RETURN(auto cur, txn.Get("counters", "x"));
+          second_saw = cur ? (*cur)["n"].get<int64_t>() : 0;
+          return Draft("test.count", {{"id", "x"}}, {"counter:x"});
+        },
+        ProjectCount);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(second_in_prepare) << "the second append did not wait for the first";
+  release_first.set_value();
+  first_thread.join();
+  second_thread.join();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(first->seq, 2);
+  EXPECT_EQ(second->seq, 3);
+  EXPECT_EQ(second->prev, first->hash);
+  EXPECT_EQ(second_saw, 2);  // the count as of the head it chained onto
+  EXPECT_EQ((**store_->GetProjection("counters", "x"))["n"], 3);
+  auto chain = VerifyChain(*store_);
+  EXPECT_TRUE(chain->ok) << chain->problem;
+  EXPECT_EQ(chain->events, 3);
+}
+
 // 8 processes × 500 appends at once: one linear chain of 4000, no fork, no lost event.
 TEST_P(LedgerStoreTest, ConcurrentAppendersFromManyProcessesFormOneChain) {
   constexpr int kProcs = 8, kEach = 500;
@@ -252,6 +345,7 @@ TEST_P(LedgerStoreTest, ConcurrentAppendersFromManyProcessesFormOneChain) {
     pid_t pid = ::fork();
     if (pid == 0) {
       auto store = backend_->Open();
+      if (!store) _exit(1);
       for (int i = 0; i < kEach; ++i) {
         if (!AppendCount(*store, "p" + std::to_string(p)).ok()) _exit(1);
       }
@@ -282,6 +376,7 @@ TEST_P(LedgerStoreTest, WriterKilledAtRandomPointsNeverLeavesAHalfWrittenEvent) 
     pid_t pid = ::fork();
     if (pid == 0) {
       auto store = backend_->Open();
+      if (!store) _exit(1);
       while (true) (void)AppendCount(*store, "k");
     }
     std::this_thread::sleep_for(std::chrono::microseconds(rng() % 20000));
@@ -300,7 +395,8 @@ TEST_P(LedgerStoreTest, WriterKilledAtRandomPointsNeverLeavesAHalfWrittenEvent) 
   EXPECT_EQ((**doc)["n"], r->events);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, LedgerStoreTest, ::testing::Values("sqlite"));
+INSTANTIATE_TEST_SUITE_P(Stores, LedgerStoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 TEST(LedgerEvent, TimesAreStrictRfc3339Utc) {
   EXPECT_EQ(ParseUtc("2026-06-12T00:00:00Z"), 1781222400);

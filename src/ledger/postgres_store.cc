@@ -1,0 +1,673 @@
+// The PostgreSQL ledger store: one chain for a team, appended to by many processes on many
+// hosts. Same interface and semantics as the SQLite store (sqlite_store.cc).
+//
+// Location: a "postgresql://…" / "postgres://…" URI or a libpq keyword string, handed to libpq
+// as given. The store adds client_encoding=UTF8 (always), and connect_timeout=10 and
+// application_name "prodgate" unless the location sets them.
+//
+// Schema "prodgate" (format "prodgate.ledger/1"), the SQLite store's tables:
+//   events(seq BIGINT PRIMARY KEY, hash TEXT UNIQUE, prev TEXT, kind TEXT, doc TEXT)
+//     doc: the canonical JSON of the whole event; the other columns repeat it for lookups
+//     and are checked against it on every read.
+//   event_subjects(subject, seq)   which events are about which grant, blocker, …
+//   projections(tbl, id, doc)      current state, written in each append's transaction
+//   meta(key, value)               format, last fully verified head
+// Documents are TEXT, never jsonb: jsonb reorders keys and renormalizes numbers and strings,
+// and the chain hashes bytes. Keys are COLLATE "C", so every ORDER BY is a byte order, as in
+// SQLite and std::map. The database must be UTF8 (checked on open): the bytes we store are
+// the bytes we read back.
+//
+// Serialization. Every write transaction (append, projection rebuild, checkpoint) begins with
+//   BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE;
+//   SET LOCAL synchronous_commit = on; SET LOCAL lock_timeout = …;
+//   SELECT value FROM prodgate.meta WHERE key = 'format' FOR UPDATE
+// and reads the head only after that row lock is granted. The lock is held to COMMIT or
+// ROLLBACK, so appends run one at a time. READ COMMITTED takes a fresh snapshot for every
+// statement, and PostgreSQL makes a transaction's commit visible before it releases its locks,
+// so every statement after the lock (the head read, all that prepare() reads, the projection
+// writes) sees every append committed before ours, and no other append can commit until ours
+// ends. Hence: the head we chain onto is the last committed event, nobody else can write its
+// successor (no fork), nothing committed is skipped (no lost event), and prepare() decides on
+// the state as of that head. seq PRIMARY KEY and hash UNIQUE reject a fork even from a writer
+// that bypasses the lock: its commit fails and writes nothing.
+//   READ COMMITTED is set, never taken from default_transaction_isolation: under REPEATABLE
+// READ the snapshot is taken by the lock statement before it waits, and the head read would
+// miss the append it waited for.
+//   Why not SERIALIZABLE with retry: any two appends conflict (both read the head and write
+// its successor), so under contention SSI aborts all but one, often only at COMMIT, after
+// prepare() ran and the event was signed; the caller would have to run prepare (which need
+// not be idempotent) and its signer (a person or an agent holding a key) again, in a retry
+// storm where a queue does the same work in order. SSI also guarantees nothing about
+// transactions that run at another level, and its coarse predicate locks abort even
+// non-conflicting work. A lock waits instead of failing, and the wait is bounded.
+//   Why a row lock rather than pg_advisory_xact_lock: both serialize; the row lock belongs to
+// this ledger's own table, so no other application's advisory key can collide with it; it
+// takes UPDATE privilege on prodgate.meta, so a read-only role cannot stall the appenders; it
+// shows in pg_locks against prodgate.meta; and it checks the ledger's format under the lock.
+// It costs one tuple-lock WAL record per append, small beside the commit flush. (Creating
+// the schema, when no row exists yet, serializes on a transaction-level advisory lock.)
+//
+// Durability: synchronous_commit = on is set in every write transaction, whatever the
+// server's default: COMMIT returns only when the commit record is flushed (and, with
+// synchronous standbys, flushed there too). A write that fails, or a COMMIT the server does
+// not confirm, is returned as an error; the caller then refuses to act.
+//
+// A connection lost between operations is re-established at the start of the next one,
+// never inside a transaction.
+#include "ledger/postgres_store.h"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <map>
+
+namespace prodgate::ledger {
+namespace {
+
+constexpr std::string_view kLedgerFormat = "prodgate.ledger/1";
+// Made when missing; concurrent creators serialize on kCreateLockKey.
+constexpr const char* kSchema = R"sql(
+CREATE SCHEMA IF NOT EXISTS prodgate;
+CREATE TABLE IF NOT EXISTS prodgate.meta(
+  key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS prodgate.events(
+  seq BIGINT PRIMARY KEY, hash TEXT COLLATE "C" NOT NULL UNIQUE, prev TEXT COLLATE "C" NOT NULL,
+  kind TEXT COLLATE "C" NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS prodgate.event_subjects(
+  subject TEXT COLLATE "C" NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY(subject, seq));
+CREATE TABLE IF NOT EXISTS prodgate.projections(
+  tbl TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY(tbl, id));
+INSERT INTO prodgate.meta VALUES('format', 'prodgate.ledger/1') ON CONFLICT (key) DO NOTHING;
+)sql";
+// pg_advisory_xact_lock key for creating the schema: "prodgate" in ASCII.
+constexpr const char* kCreateLockKey = "8102661156614796389";
+// Events read per query by ForEachEvent.
+constexpr int64_t kEventBatch = 1000;
+
+int BusyTimeoutMs() {
+  // As in the SQLite store: tests shorten the wait for a locked ledger; a shorter wait only
+  // fails sooner (closed).
+  if (const char* v = std::getenv("PRODGATE_BUSY_TIMEOUT_MS")) {
+    int ms = std::atoi(v);
+    if (ms > 0) return ms;
+  }
+  return 30000;
+}
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+std::string FirstLine(std::string_view s) {
+  size_t end = s.find('\n');
+  return std::string(s.substr(0, end));
+}
+
+std::optional<int64_t> ParseInt64(std::string_view s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// A keyword=value pair for a libpq keyword string, quoted when needed.
+std::string KeywordValue(std::string_view keyword, std::string_view value) {
+  bool plain = !value.empty();
+  for (char c : value) {
+    plain &= !std::isspace(static_cast<unsigned char>(c)) && c != '\'' && c != '\\';
+  }
+  if (plain) return fmt::format("{}={}", keyword, value);
+  std::string quoted = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return fmt::format("{}={}'", keyword, quoted);
+}
+
+class PostgresLedger;
+
+class PostgresProjections : public ProjectionTxn {
+ public:
+  explicit PostgresProjections(PostgresLedger& l) : l_(l) {}
+  Result<std::optional<Json>> Get(std::string_view table, std::string_view id) override;
+  Result<std::vector<Json>> List(std::string_view table) override;
+  Status Put(std::string_view table, std::string_view id, const Json& doc) override;
+  Status Remove(std::string_view table, std::string_view id) override;
+
+ private:
+  PostgresLedger& l_;
+};
+
+class PostgresLedger : public LedgerStore {
+ public:
+  PostgresLedger(PGconn* conn, std::string location)
+      : conn_(conn), location_(std::move(location)) {}
+  ~PostgresLedger() override { PQfinish(conn_); }
+
+  Status Init(bool create) {
+    // server_encoding is reported by the server at connection start.
+    const char* encoding = PQparameterStatus(conn_, "server_encoding");
+    if (encoding == nullptr || std::string_view(encoding) != "UTF8") {
+      return Status::BadInput(
+          fmt::format("ledger {}: the database's encoding is {}, not UTF8: the ledger's "
+                      "documents would not be stored byte for byte",
+                      location_, encoding ? encoding : "unknown"),
+          "create the ledger's database with ENCODING 'UTF8'");
+    }
+    if (create && !ReadFormat().ok()) {
+      PG_RETURN_IF_ERROR(Exec("creating the ledger's tables",
+                              fmt::format("BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE;"
+                                          "SET LOCAL synchronous_commit = on;"
+                                          "SELECT pg_advisory_xact_lock({}); {} COMMIT",
+                                          kCreateLockKey, kSchema)));
+    }
+    return ReadFormat();
+  }
+
+  Result<Event> Append(const PrepareFn& prepare, const ProjectFn& project) override {
+    PG_RETURN_IF_ERROR(BeginWrite());
+    auto result = AppendInTransaction(prepare, project);
+    if (!result.ok()) {
+      Rollback();
+      return result.status();
+    }
+    PG_RETURN_IF_ERROR(Commit());
+    return result;
+  }
+
+  Result<Head> ReadHead() override {
+    PG_ASSIGN_OR_RETURN(PgResult r, Run("SELECT seq, hash FROM prodgate.events ORDER BY seq DESC "
+                                        "LIMIT 1",
+                                        {}, "reading the head"));
+    if (PQntuples(r.get()) == 0) return Head{};
+    auto seq = ParseInt64(PQgetvalue(r.get(), 0, 0));
+    if (!seq) return Corrupt(0, "the head's seq is not a number");
+    auto hash = DigestFromHex(PQgetvalue(r.get(), 0, 1));
+    if (!hash) return Corrupt(*seq, "hash column is not a digest");
+    return Head{*seq, *hash};
+  }
+
+  Result<int64_t> CountEvents() override {
+    PG_ASSIGN_OR_RETURN(PgResult r,
+                        Run("SELECT count(*) FROM prodgate.events", {}, "counting events"));
+    auto n = ParseInt64(PQgetvalue(r.get(), 0, 0));
+    if (!n) return Status::Internal(fmt::format("ledger {}: counting events failed", location_));
+    return *n;
+  }
+
+  // Reads in batches, each its own query, so that `fn` may use the store. Events do not change
+  // once written; a ledger edited during the walk is what the walk's checks report.
+  Status ForEachEvent(int64_t from, int64_t to,
+                      const std::function<Status(const Event&)>& fn) override {
+    int64_t next = from;
+    while (next <= to) {
+      PG_ASSIGN_OR_RETURN(
+          PgResult r,
+          Run("SELECT seq, hash, prev, kind, doc FROM prodgate.events WHERE seq BETWEEN $1 AND $2 "
+              "ORDER BY seq LIMIT $3",
+              {std::to_string(next), std::to_string(to), std::to_string(kEventBatch)},
+              "reading events"));
+      int rows = PQntuples(r.get());
+      for (int i = 0; i < rows; ++i) {
+        PG_ASSIGN_OR_RETURN(Event e, RowToEvent(r.get(), i));
+        PG_RETURN_IF_ERROR(fn(e));
+        next = e.seq + 1;
+      }
+      if (rows < kEventBatch) break;
+    }
+    return Status::Ok();
+  }
+
+  Result<std::optional<Event>> EventAt(int64_t seq) override {
+    PG_ASSIGN_OR_RETURN(PgResult r,
+                        Run("SELECT seq, hash, prev, kind, doc FROM prodgate.events WHERE seq = $1",
+                            {std::to_string(seq)}, "reading an event"));
+    return OneEvent(r.get());
+  }
+
+  Result<std::optional<Event>> EventWithHash(const Digest& hash) override {
+    PG_ASSIGN_OR_RETURN(
+        PgResult r, Run("SELECT seq, hash, prev, kind, doc FROM prodgate.events WHERE hash = $1",
+                        {ToHex(hash)}, "reading an event"));
+    return OneEvent(r.get());
+  }
+
+  Result<std::vector<Event>> EventsAbout(std::string_view subject) override {
+    PG_ASSIGN_OR_RETURN(
+        PgResult r,
+        Run("SELECT e.seq, e.hash, e.prev, e.kind, e.doc FROM prodgate.event_subjects s "
+            "JOIN prodgate.events e ON e.seq = s.seq WHERE s.subject = $1 ORDER BY e.seq",
+            {std::string(subject)}, "reading events by subject"));
+    std::vector<Event> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      PG_ASSIGN_OR_RETURN(Event e, RowToEvent(r.get(), i));
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  Result<std::optional<Json>> GetProjection(std::string_view table, std::string_view id) override {
+    PostgresProjections p(*this);
+    return p.Get(table, id);
+  }
+  Result<std::vector<Json>> ListProjection(std::string_view table) override {
+    PostgresProjections p(*this);
+    return p.List(table);
+  }
+
+  Result<ProjectionTables> AllProjections() override {
+    PG_ASSIGN_OR_RETURN(PgResult r, Run("SELECT tbl, id, doc FROM prodgate.projections "
+                                        "ORDER BY tbl, id",
+                                        {}, "reading projections"));
+    ProjectionTables out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      std::string table = PQgetvalue(r.get(), i, 0), id = PQgetvalue(r.get(), i, 1);
+      PG_ASSIGN_OR_RETURN(Json doc,
+                          ParseDoc(PQgetvalue(r.get(), i, 2), "projection " + table + "/" + id));
+      out[table][id] = std::move(doc);
+    }
+    return out;
+  }
+
+  Status ReplaceProjections(const ProjectionTables& tables) override {
+    PG_RETURN_IF_ERROR(BeginWrite());
+    Status s = [&]() -> Status {
+      PG_RETURN_IF_ERROR(
+          Run("DELETE FROM prodgate.projections", {}, "replacing projections").status());
+      PostgresProjections p(*this);
+      for (const auto& [table, docs] : tables) {
+        for (const auto& [id, doc] : docs) PG_RETURN_IF_ERROR(p.Put(table, id, doc));
+      }
+      return Status::Ok();
+    }();
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+    return Commit();
+  }
+
+  Result<Head> VerifiedCheckpoint() override {
+    PG_ASSIGN_OR_RETURN(PgResult r,
+                        Run("SELECT (SELECT value FROM prodgate.meta WHERE key='verified_seq'),"
+                            " (SELECT value FROM prodgate.meta WHERE key='verified_hash')",
+                            {}, "reading the checkpoint"));
+    if (PQgetisnull(r.get(), 0, 0)) return Head{};
+    auto seq = ParseInt64(PQgetvalue(r.get(), 0, 0));
+    auto d = DigestFromHex(PQgetvalue(r.get(), 0, 1));
+    if (!seq || !d) return Corrupt(0, "the verified checkpoint is malformed");
+    return Head{*seq, *d};
+  }
+
+  Status SetVerifiedCheckpoint(const Head& head) override {
+    // Inside an append (the checkpoint advance) the append's transaction holds the lock.
+    if (in_write_) return WriteCheckpoint(head);
+    PG_RETURN_IF_ERROR(BeginWrite());
+    Status s = WriteCheckpoint(head);
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+    return Commit();
+  }
+
+  std::string location() const override { return location_; }
+
+  // Runs `sql`, prepared once per connection, with text parameters; `doing` names the step
+  // in the error.
+  Result<PgResult> Run(const std::string& sql, const std::vector<std::string>& params,
+                       std::string_view doing) {
+    PG_RETURN_IF_ERROR(Ready());
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end()) {
+      std::string name = fmt::format("prodgate_{}", prepared_.size());
+      PgResult p(
+          PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr));
+      if (!p || PQresultStatus(p.get()) != PGRES_COMMAND_OK) return Error(doing, p.get());
+      it = prepared_.emplace(sql, std::move(name)).first;
+    }
+    std::vector<const char*> values;
+    for (const auto& v : params) values.push_back(v.c_str());
+    PgResult r(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
+                              values.data(), nullptr, nullptr, 0));
+    ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return Error(doing, r.get());
+    return r;
+  }
+
+  Status Error(std::string_view doing, const PGresult* r) {
+    const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    std::string message = primary ? primary : FirstLine(PQerrorMessage(conn_));
+    return Status::Internal(fmt::format("ledger {}: {} failed: {}", location_, doing, message),
+                            FixFor(state ? state : ""));
+  }
+
+  Result<Json> ParseDoc(const std::string& text, const std::string& what) {
+    auto j = ParseJson(text, NumberPolicy::kIntegersOnly, what);
+    if (!j.ok()) {
+      return Status::BadInput(fmt::format("ledger {}: {}", location_, j.status().what()),
+                              "the ledger was edited or damaged; run prodgate ledger verify");
+    }
+    return j;
+  }
+
+ private:
+  std::string FixFor(std::string_view sqlstate) {
+    if (PQstatus(conn_) == CONNECTION_BAD || sqlstate.starts_with("08") ||
+        sqlstate.starts_with("57P")) {
+      return "check that the ledger's PostgreSQL server is running and reachable, then try again";
+    }
+    if (sqlstate == "42501") {
+      return "grant the ledger's role SELECT, INSERT, UPDATE and DELETE on the tables of schema "
+             "prodgate";
+    }
+    if (sqlstate == "55P03" || sqlstate == "57014") {
+      return "another prodgate holds the ledger; try again";
+    }
+    if (sqlstate == "25006") return "point --ledger at the primary server: this one is read-only";
+    if (sqlstate == "53100") return "free disk space on the PostgreSQL server";
+    return "check the PostgreSQL server's log; the ledger was left as it was";
+  }
+
+  // Reconnects a connection lost since the last operation; never inside a transaction.
+  Status Ready() {
+    if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
+    if (in_write_) return Error("continuing the transaction", nullptr);
+    PQreset(conn_);
+    prepared_.clear();
+    if (PQstatus(conn_) != CONNECTION_OK) return Error("reconnecting", nullptr);
+    return Status::Ok();
+  }
+
+  // Runs a script of statements (no parameters) and checks the last result.
+  Status Exec(std::string_view doing, const std::string& sql) {
+    PG_RETURN_IF_ERROR(Ready());
+    PgResult r(PQexec(conn_, sql.c_str()));
+    ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      Status s = Error(doing, r.get());
+      Rollback();
+      return s;
+    }
+    return Status::Ok();
+  }
+
+  Status ReadFormat() {
+    PgResult r(PQexec(conn_, "SELECT value FROM prodgate.meta WHERE key = 'format'"));
+    ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+    std::string_view sqlstate = state ? state : "";
+    if (sqlstate == "3F000" || sqlstate == "42P01") {  // no schema, no table
+      return Status::BadInput(
+          fmt::format("no prodgate ledger in {} (schema prodgate has no table meta)", location_),
+          "point --ledger at the database that holds the team's ledger");
+    }
+    if (st != PGRES_TUPLES_OK) return Error("reading the ledger's format", r.get());
+    if (PQntuples(r.get()) != 1 || PQgetvalue(r.get(), 0, 0) != kLedgerFormat) {
+      return Status::BadInput(
+          fmt::format("{} is not a prodgate ledger ({})", location_, kLedgerFormat),
+          "point --ledger at the database that holds the team's ledger");
+    }
+    return Status::Ok();
+  }
+
+  // Opens a write transaction holding the ledger's lock (see the top of this file).
+  Status BeginWrite() {
+    if (in_write_) {
+      return Status::Internal(
+          fmt::format("ledger {}: a write began inside another write on one connection", location_),
+          "write to the ledger from prepare() and project() only through the ProjectionTxn");
+    }
+    PG_RETURN_IF_ERROR(Ready());
+    int ms = BusyTimeoutMs();
+    std::string sql = fmt::format(
+        "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE;"
+        "SET LOCAL synchronous_commit = on;"
+        "SET LOCAL lock_timeout = {}; SET LOCAL idle_in_transaction_session_timeout = {};"
+        "SELECT value FROM prodgate.meta WHERE key = 'format' FOR UPDATE",
+        ms, 2 * ms);
+    PgResult r(PQexec(conn_, sql.c_str()));
+    if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      Status s = Error("taking the ledger's write lock", r.get());
+      Rollback();
+      return s;
+    }
+    if (PQntuples(r.get()) != 1 || PQgetvalue(r.get(), 0, 0) != kLedgerFormat) {
+      Rollback();
+      return Status::BadInput(
+          fmt::format("{} is not a prodgate ledger ({})", location_, kLedgerFormat),
+          "point --ledger at the database that holds the team's ledger");
+    }
+    in_write_ = true;
+    return Status::Ok();
+  }
+
+  Status Commit() {
+    PgResult r(PQexec(conn_, "COMMIT"));
+    in_write_ = false;
+    if (r && PQresultStatus(r.get()) == PGRES_COMMAND_OK &&
+        std::string_view(PQcmdStatus(r.get())) == "COMMIT") {
+      return Status::Ok();
+    }
+    if (PQstatus(conn_) == CONNECTION_BAD) {
+      return Status::Internal(
+          fmt::format("ledger {}: the server did not confirm the commit ({}): the write may or "
+                      "may not be in the ledger",
+                      location_, FirstLine(PQerrorMessage(conn_))),
+          "do not act on it; run prodgate ledger verify and look at the head");
+    }
+    Status s = r && PQresultStatus(r.get()) == PGRES_COMMAND_OK
+                   ? Status::Internal(
+                         fmt::format("ledger {}: the transaction was rolled back, not committed",
+                                     location_),
+                         "check the PostgreSQL server's log; the ledger was left as it was")
+                   : Error("committing", r.get());
+    Rollback();
+    return s;
+  }
+
+  // After a failure the original error is what the caller reports; a failed ROLLBACK (a lost
+  // connection) leaves the transaction to the server, which rolls it back when the session ends.
+  void Rollback() {
+    in_write_ = false;
+    if (PQstatus(conn_) != CONNECTION_OK) return;
+    PGTransactionStatusType t = PQtransactionStatus(conn_);
+    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) PQclear(PQexec(conn_, "ROLLBACK"));
+  }
+
+  Status WriteCheckpoint(const Head& head) {
+    return Run("INSERT INTO prodgate.meta(key, value) VALUES('verified_seq', $1),"
+               " ('verified_hash', $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+               {std::to_string(head.seq), ToHex(head.hash)}, "writing the checkpoint")
+        .status();
+  }
+
+  Status Corrupt(int64_t seq, const std::string& what) {
+    return Status::BadInput(fmt::format("ledger {}: event {}: {}", location_, seq, what),
+                            "the ledger was edited or damaged; run prodgate ledger verify");
+  }
+
+  Result<Event> RowToEvent(const PGresult* r, int row) {
+    auto seq = ParseInt64(PQgetvalue(r, row, 0));
+    if (!seq) return Corrupt(0, "a seq column is not a number");
+    PG_ASSIGN_OR_RETURN(Json doc, ParseDoc(PQgetvalue(r, row, 4), fmt::format("event {}", *seq)));
+    auto e = Event::FromJson(doc);
+    if (!e.ok()) return Corrupt(*seq, e.status().what());
+    if (e->seq != *seq || ToHex(e->hash) != PQgetvalue(r, row, 1) ||
+        ToHex(e->prev) != PQgetvalue(r, row, 2) || e->kind != PQgetvalue(r, row, 3)) {
+      return Corrupt(*seq, "its columns disagree with its document");
+    }
+    return e;
+  }
+
+  Result<std::optional<Event>> OneEvent(const PGresult* r) {
+    if (PQntuples(r) == 0) return std::optional<Event>();
+    PG_ASSIGN_OR_RETURN(Event e, RowToEvent(r, 0));
+    return std::optional<Event>(std::move(e));
+  }
+
+  Result<Event> AppendInTransaction(const PrepareFn& prepare, const ProjectFn& project) {
+    PG_ASSIGN_OR_RETURN(Head head, ReadHead());
+    if (head.seq > 0) {
+      // Never chain onto a head that does not hash to itself.
+      PG_ASSIGN_OR_RETURN(std::optional<Event> last, EventAt(head.seq));
+      if (!last) return Corrupt(head.seq, "the head event cannot be read");
+      PG_ASSIGN_OR_RETURN(Digest recomputed, ComputeEventHash(*last));
+      if (recomputed != last->hash) {
+        return Corrupt(head.seq, "the head event does not hash to its recorded hash");
+      }
+    }
+    PostgresProjections txn(*this);
+    PG_ASSIGN_OR_RETURN(EventDraft draft, prepare(txn));
+    Event e;
+    e.seq = head.seq + 1;
+    e.prev = head.hash;
+    e.at = NowUtc();
+    e.actor = std::move(draft.actor);
+    e.kind = std::move(draft.kind);
+    e.body = std::move(draft.body);
+    PG_ASSIGN_OR_RETURN(std::string preimage, e.Preimage());
+    e.hash = Sha256Of(preimage);
+    if (draft.sign) {
+      PG_ASSIGN_OR_RETURN(e.sig, draft.sign(preimage));
+    }
+    PG_ASSIGN_OR_RETURN(std::string doc, CanonicalJson(e.ToJson(), NumberPolicy::kIntegersOnly));
+    PG_RETURN_IF_ERROR(Run("INSERT INTO prodgate.events(seq, hash, prev, kind, doc) "
+                           "VALUES($1, $2, $3, $4, $5)",
+                           {std::to_string(e.seq), ToHex(e.hash), ToHex(e.prev), e.kind, doc},
+                           "appending an event")
+                           .status());
+    for (const auto& subject : draft.subjects) {
+      PG_RETURN_IF_ERROR(Run("INSERT INTO prodgate.event_subjects(subject, seq) VALUES($1, $2) "
+                             "ON CONFLICT DO NOTHING",
+                             {subject, std::to_string(e.seq)}, "indexing an event")
+                             .status());
+    }
+    PG_RETURN_IF_ERROR(project(e, txn));
+    // Keep the verified checkpoint current: when it stood at the head this append re-hashed,
+    // the new event, chained to that head by us, is verified too.
+    PG_ASSIGN_OR_RETURN(Head checkpoint, VerifiedCheckpoint());
+    if (checkpoint.seq == head.seq && checkpoint.hash == head.hash) {
+      PG_RETURN_IF_ERROR(WriteCheckpoint(Head{e.seq, e.hash}));
+    }
+    return e;
+  }
+
+  PGconn* conn_;
+  std::string location_;
+  bool in_write_ = false;
+  std::map<std::string, std::string> prepared_;  // sql -> prepared statement name
+};
+
+Result<std::optional<Json>> PostgresProjections::Get(std::string_view table, std::string_view id) {
+  PG_ASSIGN_OR_RETURN(PgResult r,
+                      l_.Run("SELECT doc FROM prodgate.projections WHERE tbl = $1 AND id = $2",
+                             {std::string(table), std::string(id)}, "reading a projection"));
+  if (PQntuples(r.get()) == 0) return std::optional<Json>();
+  PG_ASSIGN_OR_RETURN(
+      Json doc, l_.ParseDoc(PQgetvalue(r.get(), 0, 0), fmt::format("projection {}/{}", table, id)));
+  return std::optional<Json>(std::move(doc));
+}
+
+Result<std::vector<Json>> PostgresProjections::List(std::string_view table) {
+  PG_ASSIGN_OR_RETURN(PgResult r,
+                      l_.Run("SELECT id, doc FROM prodgate.projections WHERE tbl = $1 ORDER BY id",
+                             {std::string(table)}, "listing projections"));
+  std::vector<Json> out;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    PG_ASSIGN_OR_RETURN(
+        Json doc, l_.ParseDoc(PQgetvalue(r.get(), i, 1),
+                              fmt::format("projection {}/{}", table, PQgetvalue(r.get(), i, 0))));
+    out.push_back(std::move(doc));
+  }
+  return out;
+}
+
+Status PostgresProjections::Put(std::string_view table, std::string_view id, const Json& doc) {
+  PG_ASSIGN_OR_RETURN(std::string text, CanonicalJson(doc, NumberPolicy::kIntegersOnly));
+  return l_
+      .Run(
+          "INSERT INTO prodgate.projections(tbl, id, doc) VALUES($1, $2, $3) "
+          "ON CONFLICT (tbl, id) DO UPDATE SET doc = EXCLUDED.doc",
+          {std::string(table), std::string(id), text}, "writing a projection")
+      .status();
+}
+
+Status PostgresProjections::Remove(std::string_view table, std::string_view id) {
+  return l_
+      .Run("DELETE FROM prodgate.projections WHERE tbl = $1 AND id = $2",
+           {std::string(table), std::string(id)}, "removing a projection")
+      .status();
+}
+
+void IgnoreNotice(void*, const char*) {}
+
+}  // namespace
+
+bool IsPostgresLocation(std::string_view location) {
+  if (location.starts_with("postgresql:") || location.starts_with("postgres:")) return true;
+  size_t i = 0;
+  while (i < location.size() && std::isspace(static_cast<unsigned char>(location[i]))) ++i;
+  size_t word = i;
+  while (i < location.size() &&
+         (std::isalnum(static_cast<unsigned char>(location[i])) || location[i] == '_')) {
+    ++i;
+  }
+  if (i == word) return false;
+  while (i < location.size() && std::isspace(static_cast<unsigned char>(location[i]))) ++i;
+  return i < location.size() && location[i] == '=';
+}
+
+std::string RedactedPostgresLocation(std::string_view location) {
+  char* err = nullptr;
+  PQconninfoOption* options = PQconninfoParse(std::string(location).c_str(), &err);
+  if (options == nullptr) {
+    std::string why = err ? FirstLine(err) : "out of memory";
+    PQfreemem(err);
+    return fmt::format("(a PostgreSQL location that libpq cannot parse: {})", why);
+  }
+  bool has_password = false;
+  std::string keywords;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    if (std::string_view(o->keyword) == "password") {
+      has_password = true;
+      continue;
+    }
+    if (!keywords.empty()) keywords += ' ';
+    keywords += KeywordValue(o->keyword, o->val);
+  }
+  PQconninfoFree(options);
+  return has_password ? keywords : std::string(location);
+}
+
+Result<std::unique_ptr<LedgerStore>> OpenPostgresLedger(std::string_view location, bool create) {
+  std::string shown = RedactedPostgresLocation(location);
+  std::string conninfo(location);
+  // Later entries override earlier ones; the location (expanded from "dbname") overrides the
+  // defaults before it, and nothing overrides the client encoding.
+  const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname",
+                            "client_encoding", nullptr};
+  const char* values[] = {"10", "prodgate", conninfo.c_str(), "UTF8", nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    std::string why = conn ? FirstLine(PQerrorMessage(conn)) : "out of memory";
+    PQfinish(conn);
+    return Status::BadInput(fmt::format("cannot connect to the ledger {}: {}", shown, why),
+                            "check the location, that the PostgreSQL server is running and "
+                            "reachable, and the role's credentials");
+  }
+  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  auto store = std::make_unique<PostgresLedger>(conn, shown);
+  PG_RETURN_IF_ERROR(store->Init(create));
+  return std::unique_ptr<LedgerStore>(std::move(store));
+}
+
+}  // namespace prodgate::ledger

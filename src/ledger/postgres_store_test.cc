@@ -1,0 +1,494 @@
+// Tests of what only the PostgreSQL store has: locations, the database it accepts, byte-exact
+// documents, hostile server defaults, failed writes (a revoked privilege, a server that goes
+// away), and the throwaway test server itself. The LedgerStore behaviour both stores share is
+// tested once, for both, in store_test.cc.
+#include "ledger/postgres_store.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "ledger/chain.h"
+#include "tests/pg_cluster.h"
+#include "tests/test_util.h"
+
+namespace prodgate::ledger {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+EventDraft Draft(std::string kind, Json body, std::vector<std::string> subjects = {}) {
+  EventDraft d;
+  d.actor = "local:test";
+  d.kind = std::move(kind);
+  d.body = std::move(body);
+  d.subjects = std::move(subjects);
+  return d;
+}
+
+Status ProjectCount(const Event& e, ProjectionTxn& txn) {
+  PG_ASSIGN_OR_RETURN(auto cur, txn.Get("counters", e.body["id"].get<std::string>()));
+  int64_t n = cur ? (*cur)["n"].get<int64_t>() : 0;
+  return txn.Put("counters", e.body["id"].get<std::string>(), {{"n", n + 1}});
+}
+
+Result<Event> AppendCount(LedgerStore& store, const std::string& id) {
+  return store.Append(
+      [&](ProjectionTxn&) -> Result<EventDraft> {
+        return Draft("test.count", {{"id", id}}, {"counter:" + id});
+      },
+      ProjectCount);
+}
+
+// A fresh database on the process's shared test server.
+class PostgresLedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cluster = testing::SharedPgCluster();
+    ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+    cluster_ = *cluster;
+    database_ = fmt::format("pgledger_{}", ++databases_);
+    Status s = cluster_->CreateDatabase(database_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  std::unique_ptr<LedgerStore> Open(const std::string& location, bool create = true) {
+    auto s = OpenLedger(location, create);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  std::string Scalar(const std::string& sql) {
+    auto rows = cluster_->Query(database_, sql);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    if (!rows.ok() || rows->empty() || rows->front().empty() || !rows->front().front()) return "";
+    return *rows->front().front();
+  }
+
+  static inline int databases_ = 0;
+  testing::PgCluster* cluster_ = nullptr;
+  std::string database_;
+};
+
+TEST(PostgresLocation, UrisAndKeywordStringsArePostgresPathsAreNot) {
+  for (const char* yes : {"postgresql://db.internal/ledger", "postgres://u@h:5433/l",
+                          "host=/tmp/x dbname=y", "  dbname = ledger", "service=ledger"}) {
+    EXPECT_TRUE(IsPostgresLocation(yes)) << yes;
+  }
+  for (const char* no : {"/srv/.prodgate/ledger.db", "ledger.db", "./a=b.db", "=x", ""}) {
+    EXPECT_FALSE(IsPostgresLocation(no)) << no;
+  }
+}
+
+TEST(PostgresLocation, ThePasswordIsNeverShown) {
+  EXPECT_EQ(RedactedPostgresLocation("host=h dbname=l"), "host=h dbname=l");
+  std::string uri = RedactedPostgresLocation("postgresql://alice:s3cret@db.internal:5433/ledger");
+  EXPECT_EQ(uri.find("s3cret"), std::string::npos) << uri;
+  EXPECT_NE(uri.find("db.internal"), std::string::npos) << uri;
+  EXPECT_NE(uri.find("alice"), std::string::npos) << uri;
+  std::string kw = RedactedPostgresLocation("host=h password='a b' dbname=l");
+  EXPECT_EQ(kw.find("a b"), std::string::npos) << kw;
+  EXPECT_NE(kw.find("dbname=l"), std::string::npos) << kw;
+  std::string bad = RedactedPostgresLocation("host=h password=s3cret dbname");
+  EXPECT_EQ(bad.find("s3cret"), std::string::npos) << bad;
+}
+
+TEST_F(PostgresLedgerTest, UriAndKeywordStringOpenTheSameLedger) {
+  auto by_keywords = Open(cluster_->KeywordString(database_));
+  ASSERT_TRUE(by_keywords);
+  ASSERT_TRUE(AppendCount(*by_keywords, "a").ok());
+  auto by_uri = Open(cluster_->Uri(database_), /*create=*/false);
+  ASSERT_TRUE(by_uri);
+  EXPECT_EQ(by_uri->ReadHead()->hash, by_keywords->ReadHead()->hash);
+  EXPECT_EQ(by_uri->location(), cluster_->Uri(database_));
+  // A password (ignored by this server's trust authentication) is not in location().
+  auto with_password = Open(cluster_->KeywordString(database_) + " password=s3cret");
+  ASSERT_TRUE(with_password);
+  EXPECT_EQ(with_password->location().find("s3cret"), std::string::npos);
+  EXPECT_EQ(with_password->ReadHead()->seq, 1);
+}
+
+TEST_F(PostgresLedgerTest, ADatabaseWithoutALedgerIsAnErrorUnlessCreating) {
+  auto r = OpenLedger(cluster_->KeywordString(database_), /*create=*/false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().what().find("no prodgate ledger"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'prodgate'"), "0");
+  ASSERT_TRUE(Open(cluster_->KeywordString(database_), /*create=*/true));
+  EXPECT_EQ(Scalar("SELECT value FROM prodgate.meta WHERE key = 'format'"), "prodgate.ledger/1");
+}
+
+// Processes that open a fresh database with create at once make one ledger: creation
+// serializes on an advisory lock (CREATE … IF NOT EXISTS alone races in PostgreSQL).
+TEST_F(PostgresLedgerTest, ConcurrentCreatorsMakeOneLedger) {
+  constexpr int kCreators = 6;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kCreators; ++t) {
+    threads.emplace_back([&] {
+      auto s = OpenLedger(cluster_->KeywordString(database_), /*create=*/true);
+      if (!s.ok()) {
+        ADD_FAILURE() << s.status().ToString();
+        ++failures;
+      } else if (!AppendCount(**s, "c").ok()) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM prodgate.meta WHERE key = 'format'"), "1");
+  auto store = Open(cluster_->KeywordString(database_), /*create=*/false);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(VerifyChain(*store)->events, kCreators);
+}
+
+TEST_F(PostgresLedgerTest, AnUnreachableServerIsAClearError) {
+  auto r = OpenLedger("host=/nonexistent/prodgate port=5432 dbname=ledger", /*create=*/true);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().what().find("cannot connect to the ledger host=/nonexistent/prodgate"),
+            std::string::npos)
+      << r.status().ToString();
+  EXPECT_NE(r.status().fix().find("running"), std::string::npos);
+}
+
+TEST_F(PostgresLedgerTest, ADatabaseThatIsNotUtf8IsRefused) {
+  std::string db = database_ + "_ascii";
+  ASSERT_TRUE(cluster_
+                  ->Exec("postgres", fmt::format("CREATE DATABASE {} ENCODING 'SQL_ASCII' "
+                                                 "TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'",
+                                                 db))
+                  .ok());
+  auto r = OpenLedger(cluster_->KeywordString(db), /*create=*/true);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().what().find("not UTF8"), std::string::npos) << r.status().ToString();
+}
+
+// jsonb would reorder keys and re-escape strings; the document column holds the exact bytes
+// that were hashed, and the keys sort as bytes.
+TEST_F(PostgresLedgerTest, DocumentsAreStoredByteForByteAsText) {
+  auto store = Open(cluster_->KeywordString(database_));
+  ASSERT_TRUE(store);
+  Json body = {{"zeta", 1},
+               {"alpha", {{"b", "Grüße \u2014 \"q\""}, {"a", Json::array({3, 1})}}},
+               {"Z", "\u00e9"}};
+  auto e =
+      store->Append([&](ProjectionTxn&) -> Result<EventDraft> { return Draft("test.bytes", body); },
+                    [](const Event& e, ProjectionTxn& txn) -> Status {
+                      PG_RETURN_IF_ERROR(txn.Put("t", "b", e.body));
+                      PG_RETURN_IF_ERROR(txn.Put("t", "a", e.body));
+                      return txn.Put("t", "B", e.body);
+                    });
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(Scalar("SELECT doc FROM prodgate.events WHERE seq = 1"),
+            *CanonicalJson(e->ToJson(), NumberPolicy::kIntegersOnly));
+  EXPECT_EQ(Scalar("SELECT doc FROM prodgate.projections WHERE tbl = 't' AND id = 'a'"),
+            *CanonicalJson(body, NumberPolicy::kIntegersOnly));
+  EXPECT_EQ(Scalar("SELECT string_agg(DISTINCT data_type, ',') FROM information_schema.columns "
+                   "WHERE table_schema = 'prodgate' AND column_name = 'doc'"),
+            "text");
+  // "B" < "a" < "b" in bytes (a locale's collation would put "B" between them).
+  auto rows = cluster_->Query(database_, "SELECT id FROM prodgate.projections ORDER BY id");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0][0], "B");
+  EXPECT_EQ((*rows)[1][0], "a");
+  EXPECT_EQ((*rows)[2][0], "b");
+}
+
+// The store sets its isolation, durability and read-write mode per transaction: server or
+// database defaults that would break the chain (REPEATABLE READ would read a stale head under
+// the lock) change nothing.
+TEST_F(PostgresLedgerTest, HostileServerDefaultsDoNotChangeTheSerialization) {
+  ASSERT_TRUE(Open(cluster_->KeywordString(database_)));
+  ASSERT_TRUE(cluster_
+                  ->Exec("postgres",
+                         fmt::format("ALTER DATABASE {0} SET default_transaction_isolation = "
+                                     "'repeatable read'; ALTER DATABASE {0} SET synchronous_commit "
+                                     "= off; ALTER DATABASE {0} SET default_transaction_read_only "
+                                     "= on",
+                                     database_))
+                  .ok());
+  constexpr int kThreads = 4, kEach = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto s = OpenLedger(cluster_->KeywordString(database_), /*create=*/false);
+      if (!s.ok()) {
+        ++failures;
+        return;
+      }
+      for (int i = 0; i < kEach; ++i) {
+        auto r = AppendCount(**s, "t" + std::to_string(t));
+        if (!r.ok()) {
+          ADD_FAILURE() << r.status().ToString();
+          ++failures;
+          return;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  auto store = Open(cluster_->KeywordString(database_));
+  ASSERT_TRUE(store);
+  auto chain = VerifyChain(*store);
+  EXPECT_TRUE(chain->ok) << chain->problem;
+  EXPECT_EQ(chain->events, kThreads * kEach);
+}
+
+// A writer that cannot get the lock within the busy timeout fails, says why, and writes
+// nothing; the holder is not disturbed.
+TEST_F(PostgresLedgerTest, AWriterThatCannotGetTheLockFailsAndWritesNothing) {
+  auto holder = Open(cluster_->KeywordString(database_));
+  auto waiter = Open(cluster_->KeywordString(database_));
+  ASSERT_TRUE(holder && waiter);
+  ::setenv("PRODGATE_BUSY_TIMEOUT_MS", "300", 1);
+  Result<Event> waited = Status::Internal("not run");
+  auto held = holder->Append(
+      [&](ProjectionTxn&) -> Result<EventDraft> {
+        waited = AppendCount(*waiter, "w");
+        return Draft("test.count", {{"id", "h"}}, {"counter:h"});
+      },
+      ProjectCount);
+  ::unsetenv("PRODGATE_BUSY_TIMEOUT_MS");
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  ASSERT_FALSE(waited.ok());
+  EXPECT_NE(waited.status().what().find("taking the ledger's write lock failed"), std::string::npos)
+      << waited.status().ToString();
+  EXPECT_EQ(waited.status().fix(), "another prodgate holds the ledger; try again");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM prodgate.events"), "1");
+  EXPECT_FALSE(*waiter->GetProjection("counters", "w"));
+  auto next = AppendCount(*waiter, "w");  // the connection is usable again
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->seq, 2);
+}
+
+// A write the server refuses fails the append, and nothing of it is written: first the event
+// (INSERT on events revoked), then the projection after the event was inserted (the event is
+// rolled back with it).
+TEST_F(PostgresLedgerTest, ARevokedPrivilegeFailsTheAppendAndWritesNothing) {
+  auto owner = Open(cluster_->KeywordString(database_));
+  ASSERT_TRUE(owner);
+  ASSERT_TRUE(AppendCount(*owner, "a").ok());
+  std::string role = database_ + "_appender";
+  ASSERT_TRUE(
+      cluster_
+          ->Exec(database_, fmt::format("CREATE ROLE {0} LOGIN;"
+                                        "GRANT USAGE ON SCHEMA prodgate TO {0};"
+                                        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN "
+                                        "SCHEMA prodgate TO {0};"
+                                        "REVOKE INSERT ON prodgate.events FROM {0}",
+                                        role))
+          .ok());
+  auto appender = Open(cluster_->KeywordString(database_, role), /*create=*/false);
+  ASSERT_TRUE(appender);
+  auto r = AppendCount(*appender, "a");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().what().find("appending an event failed: permission denied"),
+            std::string::npos)
+      << r.status().ToString();
+  EXPECT_NE(r.status().fix().find("grant"), std::string::npos) << r.status().ToString();
+
+  ASSERT_TRUE(cluster_
+                  ->Exec(database_, fmt::format("GRANT INSERT ON prodgate.events TO {0};"
+                                                "REVOKE INSERT, UPDATE ON prodgate.projections "
+                                                "FROM {0}",
+                                                role))
+                  .ok());
+  r = AppendCount(*appender, "a");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().what().find("writing a projection failed: permission denied"),
+            std::string::npos)
+      << r.status().ToString();
+
+  EXPECT_EQ(Scalar("SELECT count(*) FROM prodgate.events"), "1");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM prodgate.event_subjects"), "1");
+  EXPECT_EQ(Scalar("SELECT value FROM prodgate.meta WHERE key = 'verified_seq'"), "1");
+  EXPECT_EQ((**owner->GetProjection("counters", "a"))["n"], 1);
+  // The failed appends released the lock: the owner appends at once.
+  auto next = AppendCount(*owner, "a");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->seq, 2);
+  EXPECT_TRUE(VerifyChain(*owner)->ok);
+}
+
+// The server goes away in the middle of an append (after prepare() ran, before the event is
+// written): the append fails, nothing is written, and once the server is back the same store
+// reconnects and chains onto the last committed event.
+TEST(PostgresServerLoss, AnAppendWhoseServerStopsFailsAndWritesNothing) {
+  auto cluster = testing::PgCluster::Start();
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  testing::PgCluster& c = **cluster;
+  ASSERT_TRUE(c.CreateDatabase("ledger").ok());
+  auto opened = OpenLedger(c.KeywordString("ledger"), /*create=*/true);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  LedgerStore& store = **opened;
+  ASSERT_TRUE(AppendCount(store, "a").ok());
+  ASSERT_TRUE(AppendCount(store, "a").ok());
+
+  auto r = store.Append(
+      [&](ProjectionTxn&) -> Result<EventDraft> {
+        Status stopped = c.StopServer();
+        EXPECT_TRUE(stopped.ok()) << stopped.ToString();
+        return Draft("test.count", {{"id", "a"}}, {"counter:a"});
+      },
+      ProjectCount);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_NE(r.status().what().find("appending an event failed"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_NE(r.status().fix().find("running and reachable"), std::string::npos)
+      << r.status().ToString();
+
+  // While it is down, every append fails too.
+  r = AppendCount(store, "a");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().what().find(c.dir()), std::string::npos) << r.status().ToString();
+
+  ASSERT_TRUE(c.StartServer().ok());
+  EXPECT_EQ(store.ReadHead()->seq, 2);
+  EXPECT_EQ((**store.GetProjection("counters", "a"))["n"], 2);
+  auto next = AppendCount(store, "a");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->seq, 3);
+  auto chain = VerifyChain(store);
+  EXPECT_TRUE(chain->ok) << chain->problem;
+}
+
+// The test server's watchdog: a test process killed with SIGKILL leaves no server running
+// and no directory behind.
+TEST(PgClusterWatchdog, AKilledTestProcessLeavesNoServerBehind) {
+  int report[2];  // close-on-exec: the server the child starts must not hold it open
+  ASSERT_EQ(::pipe2(report, O_CLOEXEC), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(report[0]);
+    auto c = testing::PgCluster::Start();
+    std::string dir = c.ok() ? (*c)->dir() : "";
+    if (::write(report[1], dir.data(), dir.size()) < 0) _exit(1);
+    ::close(report[1]);
+    while (true) ::pause();
+  }
+  ::close(report[1]);
+  std::string dir;
+  char buf[256];
+  ssize_t n;
+  while ((n = ::read(report[0], buf, sizeof buf)) > 0) dir.append(buf, static_cast<size_t>(n));
+  ::close(report[0]);
+  ASSERT_FALSE(dir.empty()) << "the child could not start a cluster";
+  std::string pid_line = testing::ReadFileOrDie(dir + "/data/postmaster.pid");
+  pid_t postmaster = std::atoi(pid_line.c_str());
+  ASSERT_GT(postmaster, 0);
+  ASSERT_EQ(::kill(postmaster, 0), 0);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  auto deadline = Clock::now() + std::chrono::seconds(20);
+  while (Clock::now() < deadline && (std::filesystem::exists(dir) || ::kill(postmaster, 0) == 0)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+  EXPECT_NE(::kill(postmaster, 0), 0) << "the postmaster " << postmaster << " still runs";
+}
+
+// Not a test: the measurement behind docs/ledger.md's numbers. Appends per second, one
+// transaction each, on PostgreSQL with fsync and synchronous_commit on, against the SQLite
+// store (synchronous=FULL) on the same disk. Run with
+//   unit_tests --gtest_also_run_disabled_tests --gtest_filter='*MeasureAppendRate*'
+TEST(PostgresLedgerMeasure, DISABLED_MeasureAppendRate) {
+  constexpr int kAppends = 2000;
+  auto append = [](LedgerStore& store, int i) {
+    return store.Append(
+        [&](ProjectionTxn&) -> Result<EventDraft> {
+          std::string root = ToHex(Sha256Of(std::to_string(i)));
+          return Draft(
+              "evidence.add",
+              {{"root", root},
+               {"dir", fmt::format("/srv/evidence/lane-{:06}/packet", i)},
+               {"manifest", fmt::format("/srv/evidence/lane-{:06}/packet/prodgate.seal.json", i)}},
+              {"evidence:" + root});
+        },
+        [](const Event& e, ProjectionTxn& txn) {
+          return txn.Put("evidence", e.body["root"].get<std::string>(), e.body);
+        });
+  };
+  auto cluster = testing::PgCluster::Start({.durable = true});
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  ASSERT_TRUE((*cluster)->CreateDatabase("ledger").ok());
+  auto fsync = (*cluster)->Query("ledger", "SHOW fsync");
+  ASSERT_TRUE(fsync.ok() && (*fsync)[0][0] == "on");
+  auto pg = OpenLedger((*cluster)->KeywordString("ledger"), /*create=*/true);
+  ASSERT_TRUE(pg.ok()) << pg.status().ToString();
+  testing::ScratchDir dir;
+  auto sqlite = OpenLedger(dir / "ledger.db", /*create=*/true);
+  ASSERT_TRUE(sqlite.ok());
+  for (int i = 0; i < 50; ++i) {  // warm up
+    ASSERT_TRUE(append(**pg, -1 - i).ok());
+    ASSERT_TRUE(append(**sqlite, -1 - i).ok());
+  }
+  // Interleaved rounds, so that both stores share the disk's weather.
+  constexpr int kRounds = 8;
+  double pg_seconds = 0, sqlite_seconds = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    for (LedgerStore* store : {pg->get(), sqlite->get()}) {
+      auto t0 = Clock::now();
+      for (int i = round * kAppends / kRounds; i < (round + 1) * kAppends / kRounds; ++i) {
+        ASSERT_TRUE(append(*store, i).ok());
+      }
+      double s = std::chrono::duration<double>(Clock::now() - t0).count();
+      (store == pg->get() ? pg_seconds : sqlite_seconds) += s;
+    }
+  }
+  std::printf("appends/s, %d appends each, one transaction each, %d interleaved rounds:\n",
+              kAppends, kRounds);
+  std::printf("  postgresql (fsync=on, synchronous_commit=on): %.0f\n", kAppends / pg_seconds);
+  std::printf("  sqlite (WAL, synchronous=FULL):               %.0f\n", kAppends / sqlite_seconds);
+  std::printf("  postgresql / sqlite: %.2f\n", sqlite_seconds / pg_seconds);
+}
+
+// Not a test: 8 processes × 500 appends on a durable server (fsync on), the duration of the
+// store test ConcurrentAppendersFromManyProcessesFormOneChain with real flushes. Run with
+//   unit_tests --gtest_also_run_disabled_tests --gtest_filter='*MeasureConcurrentAppends*'
+TEST(PostgresLedgerMeasure, DISABLED_MeasureConcurrentAppends) {
+  constexpr int kProcs = 8, kEach = 500;
+  auto cluster = testing::PgCluster::Start({.durable = true});
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  ASSERT_TRUE((*cluster)->CreateDatabase("ledger").ok());
+  std::string location = (*cluster)->KeywordString("ledger");
+  ASSERT_TRUE(OpenLedger(location, /*create=*/true).ok());
+  auto t0 = Clock::now();
+  std::vector<pid_t> pids;
+  for (int p = 0; p < kProcs; ++p) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      auto store = OpenLedger(location, /*create=*/false);
+      if (!store.ok()) _exit(1);
+      for (int i = 0; i < kEach; ++i) {
+        if (!AppendCount(**store, "p" + std::to_string(p)).ok()) _exit(1);
+      }
+      _exit(0);
+    }
+    pids.push_back(pid);
+  }
+  for (pid_t pid : pids) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  auto store = OpenLedger(location, /*create=*/false);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(VerifyChain(**store)->events, kProcs * kEach);
+  std::printf("%d processes x %d appends, postgresql fsync=on: %.1f s (%.0f appends/s)\n", kProcs,
+              kEach, seconds, kProcs * kEach / seconds);
+}
+
+}  // namespace
+}  // namespace prodgate::ledger
