@@ -1,18 +1,16 @@
 #include "authority/gate.h"
 
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <set>
 
 #include "authority/trust.h"
+#include "core/process.h"
 #include "ledger/chain.h"
 #include "model/blocker.h"
 #include "model/grant.h"
+#include "model/lane.h"
 #include "model/projector.h"
-
-extern char** environ;
 
 namespace prodgate::authority {
 namespace {
@@ -40,15 +38,26 @@ class StoreReader : public ledger::ProjectionTxn {
 
 std::string Short(const std::string& id) { return id.substr(0, 12); }
 
-// Replays the events about `subject` (each re-hashed) and compares the result with the
-// stored projection. Empty string when they agree, else what differs.
-Result<std::string> CheckAgainstEvents(ledger::LedgerStore& store, const std::string& subject,
+// Replays the events about the subjects (each re-hashed, once per evaluation: `hashed` holds the
+// seqs already checked, since one import event is about many blockers) and compares the
+// result with the stored projection. Empty string when they agree, else what differs.
+// A grant issued by a decision's selection also needs the decision's own events to replay.
+Result<std::string> CheckAgainstEvents(ledger::LedgerStore& store,
+                                       const std::vector<std::string>& subjects,
                                        std::string_view table, const std::string& id,
-                                       const Json& stored) {
-  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> events, store.EventsAbout(subject));
+                                       const Json& stored, std::set<int64_t>& hashed) {
+  std::map<int64_t, ledger::Event> by_seq;
+  for (const auto& subject : subjects) {
+    PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> about, store.EventsAbout(subject));
+    for (auto& e : about) by_seq.emplace(e.seq, std::move(e));
+  }
+  std::vector<ledger::Event> events;
+  for (auto& [seq, e] : by_seq) events.push_back(std::move(e));
   for (const auto& e : events) {
+    if (hashed.count(e.seq)) continue;
     Status s = ledger::CheckEventHash(e);
     if (!s.ok()) return s.what();
+    hashed.insert(e.seq);
   }
   auto replayed = model::ReplayEvents(events);
   if (!replayed.ok()) return replayed.status().what();
@@ -56,6 +65,12 @@ Result<std::string> CheckAgainstEvents(ledger::LedgerStore& store, const std::st
   if (!doc.ok() || !*doc) return std::string("no event made it");
   if (**doc != stored) return std::string("the stored state differs from what its events make");
   return std::string();
+}
+
+std::vector<std::string> GrantSubjects(const model::GrantState& g) {
+  std::vector<std::string> s = {"grant:" + g.id};
+  if (!g.terms.decision.empty()) s.push_back("decision:" + g.terms.decision);
+  return s;
 }
 
 class Evaluator {
@@ -97,6 +112,7 @@ class Evaluator {
       Hold("trust_broken", trust.status().what(), trust.status().fix());
     }
     if (!action_known || !scope_known) return d_;
+    PG_RETURN_IF_ERROR(CheckLane());
     PG_RETURN_IF_ERROR(CheckBlockers());
     if (r.scope == "production") PG_RETURN_IF_ERROR(CheckProduction());
     if (trust.ok()) PG_RETURN_IF_ERROR(CheckGrants(*trust));
@@ -105,6 +121,39 @@ class Evaluator {
   }
 
  private:
+  // While a lane is open, only its option's (action, scope) pairs may pass.
+  Status CheckLane() {
+    PG_ASSIGN_OR_RETURN(auto current, reader_.Get("workspace", "lane"));
+    if (!current || current->value("name", "").empty()) return Status::Ok();
+    std::string name = current->value("name", "");
+    PG_ASSIGN_OR_RETURN(auto doc, reader_.Get("lanes", name));
+    if (!doc) {
+      Hold("projection_mismatch", fmt::format("the open lane {} has no record", name),
+           "run `prodgate ledger verify` and `prodgate ledger rebuild`");
+      return Status::Ok();
+    }
+    PG_ASSIGN_OR_RETURN(std::string mismatch, CheckAgainstEvents(*ws_.ledger, {"lane:" + name},
+                                                                 "lanes", name, *doc, hashed_));
+    if (!mismatch.empty()) {
+      Hold("projection_mismatch", fmt::format("lane {}: {}", name, mismatch),
+           "run `prodgate ledger verify` and `prodgate ledger rebuild`");
+      return Status::Ok();
+    }
+    PG_ASSIGN_OR_RETURN(model::LaneState lane, model::LaneState::FromJson(*doc));
+    if (!lane.Authorizes(d_.request.action, d_.request.scope)) {
+      std::vector<std::string> pairs;
+      for (const auto& r : lane.authority) pairs.push_back(r.action + " in " + r.scope);
+      Hold("lane_authority",
+           fmt::format(
+               "lane {} works under {} of {}, which authorizes {}; not {} in {}", lane.name,
+               lane.option, lane.decision,
+               pairs.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(pairs, ", ")),
+               d_.request.action, d_.request.scope),
+           "close the lane, and have an owner select an option that authorizes this action");
+    }
+    return Status::Ok();
+  }
+
   Status CheckBlockers() {
     PG_ASSIGN_OR_RETURN(std::vector<Json> docs, reader_.List("blockers"));
     for (const auto& doc : docs) {
@@ -114,8 +163,8 @@ class Evaluator {
       for (const auto& label : b.blocks)
         holds |= ws_.config.GateHolds(label, d_.request.action, d_.request.scope);
       if (!holds) continue;
-      PG_ASSIGN_OR_RETURN(std::string mismatch, CheckAgainstEvents(*ws_.ledger, "blocker:" + b.id,
-                                                                   "blockers", b.id, doc));
+      PG_ASSIGN_OR_RETURN(std::string mismatch, CheckAgainstEvents(*ws_.ledger, {"blocker:" + b.id},
+                                                                   "blockers", b.id, doc, hashed_));
       if (!mismatch.empty()) {
         Hold("projection_mismatch", fmt::format("blocker {}: {}", b.id, mismatch),
              "run `prodgate ledger verify` and `prodgate ledger rebuild`", b.id);
@@ -153,9 +202,9 @@ class Evaluator {
            "FILE --rollback FILE");
       return Status::Ok();
     }
-    PG_ASSIGN_OR_RETURN(
-        std::string mismatch,
-        CheckAgainstEvents(*ws_.ledger, "rehearsal:" + r.change, "rehearsals", r.change, *doc));
+    PG_ASSIGN_OR_RETURN(std::string mismatch,
+                        CheckAgainstEvents(*ws_.ledger, {"rehearsal:" + r.change}, "rehearsals",
+                                           r.change, *doc, hashed_));
     if (!mismatch.empty()) {
       Hold("projection_mismatch", fmt::format("rehearsal of {}: {}", Short(r.change), mismatch),
            "run `prodgate ledger verify` and `prodgate ledger rebuild`");
@@ -178,8 +227,8 @@ class Evaluator {
       p.push_back(
           {std::move(code), fmt::format("grant {}: {}", gid, msg), std::move(release), "", g.id});
     };
-    PG_ASSIGN_OR_RETURN(std::string mismatch,
-                        CheckAgainstEvents(*ws_.ledger, "grant:" + g.id, "grants", g.id, doc));
+    PG_ASSIGN_OR_RETURN(std::string mismatch, CheckAgainstEvents(*ws_.ledger, GrantSubjects(g),
+                                                                 "grants", g.id, doc, hashed_));
     if (!mismatch.empty()) {
       add("grant_tampered", mismatch, "run `prodgate ledger verify`; never use this grant");
       return p;
@@ -332,20 +381,8 @@ class Evaluator {
   ledger::ProjectionTxn& reader_;
   GateDecision d_;
   std::map<std::string, model::Blocker> blockers_;
+  std::set<int64_t> hashed_;  // events re-hashed during this evaluation
 };
-
-int RunCommand(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return 127;
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return 127;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 }  // namespace
 
@@ -424,7 +461,11 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
         intent.status().fix());
   }
   out.intent = ToHex(intent->hash);
-  out.exit_code = RunCommand(argv);
+  ProcessOptions run;
+  run.capture = false;  // the operator sees the command's own output
+  run.stdin_null = false;
+  auto ran = RunProcess(argv, run);
+  out.exit_code = ran.ok() ? ran->exit_code : 127;
   out.ran = true;
   auto finish = ws.ledger->Append(
       [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {

@@ -114,8 +114,9 @@ Result<Config> ParseConfig(const Json& doc, std::string_view name) {
   static const char* kKnown[] = {"format",     "actions",    "scopes",    "gates",
                                  "categories", "thresholds", "production"};
   for (const auto& [k, v] : doc.items()) {
-    if (std::find_if(std::begin(kKnown), std::end(kKnown), [&](const char* n) { return k == n; }) ==
-        std::end(kKnown)) {
+    // An init-capture, not [&]: clang before 16 cannot capture a structured binding.
+    if (std::find_if(std::begin(kKnown), std::end(kKnown),
+                     [&key = k](const char* n) { return key == n; }) == std::end(kKnown)) {
       problem(fmt::format("unknown key \"{}\"", k));
     }
   }

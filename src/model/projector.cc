@@ -222,6 +222,31 @@ Status Project(const Event& e, ProjectionTxn& txn) {
     }
     return txn.Put("ids", prefix, d);
   }
+  if (k == "lane.open") {
+    Json lane = b.value("lane", Json::object());
+    lane["opened_seq"] = e.seq;
+    lane["opened_at"] = e.at;
+    lane["closed_seq"] = 0;
+    lane["closed_at"] = "";
+    lane["close"] = Json::object();
+    PG_ASSIGN_OR_RETURN(auto current, txn.Get("workspace", "lane"));
+    if (current && !current->value("name", "").empty()) {
+      return Malformed(e, "a lane is already open");
+    }
+    PG_RETURN_IF_ERROR(txn.Put("lanes", StrField(lane, "name"), lane));
+    return txn.Put("workspace", "lane", {{"name", StrField(lane, "name")}, {"seq", e.seq}});
+  }
+  if (k == "lane.close") {
+    std::string name = StrField(b, "name");
+    PG_ASSIGN_OR_RETURN(auto doc, txn.Get("lanes", name));
+    if (!doc) return Malformed(e, fmt::format("no lane \"{}\"", name));
+    Json lane = *doc;
+    lane["closed_seq"] = e.seq;
+    lane["closed_at"] = e.at;
+    lane["close"] = b.value("close", Json::object());
+    PG_RETURN_IF_ERROR(txn.Put("lanes", name, lane));
+    return txn.Put("workspace", "lane", {{"name", ""}, {"seq", e.seq}});
+  }
   if (k == "rehearsal.result") {
     Json doc = b;
     doc["seq"] = e.seq;
