@@ -1,0 +1,50 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "ledger/event.h"
+#include "model/projector.h"
+#include "model/workspace.h"
+#include "rehearse/rehearse.h"
+
+namespace prodgate::rehearse {
+
+std::vector<clone::ProductionIdentity> ProductionIdentities(const model::Config& config) {
+  std::vector<clone::ProductionIdentity> out;
+  for (const auto& p : config.production) out.push_back({p.name, p.target});
+  return out;
+}
+
+Result<int64_t> RecordRehearsal(model::Workspace& ws, const RehearsalReport& r,
+                                const std::string& actor) {
+  Json steps = Json::array();
+  for (const auto& s : r.steps) steps.push_back({{"name", s.name}, {"verdict", s.verdict}});
+  auto appended = ws.ledger->Append(
+      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+        ledger::EventDraft e;
+        e.actor = actor;
+        e.kind = "rehearsal.result";
+        e.body = {{"change", r.change},
+                  {"verdict", r.verdict},
+                  {"target", r.target},
+                  {"before", r.before},
+                  {"after_apply", r.after_apply},
+                  {"after_rollback", r.after_rollback},
+                  {"steps", steps},
+                  {"target_state", r.restored},
+                  {"report_sha256", r.report_sha256},
+                  {"out", r.out}};
+        e.subjects = {"rehearsal:" + r.change, "rehearsals"};
+        return e;
+      },
+      model::Project);
+  if (!appended.ok()) return appended.status();
+  return appended->seq;
+}
+
+std::string DefaultOutDir(const model::Workspace& ws) {
+  std::string stamp = ledger::NowUtc();
+  std::erase_if(stamp, [](char c) { return c == ':' || c == '-'; });
+  return fmt::format("{}/rehearsals/{}-{}", ws.dir(), stamp, ::getpid());
+}
+
+}  // namespace prodgate::rehearse
