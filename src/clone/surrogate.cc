@@ -208,7 +208,9 @@ void AppendLower(std::string& out, std::string_view s) {
 
 void AppendPadded(std::string& out, int64_t v, int width) {
   char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v < 0 ? -v : v);
+  // The magnitude as unsigned: -v overflows for INT64_MIN.
+  uint64_t magnitude = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, magnitude);
   size_t n = static_cast<size_t>(end - buf);
   if (v < 0) out.push_back('-');
   for (size_t i = n; i < static_cast<size_t>(std::max(width, 0)); ++i) out.push_back('0');
@@ -957,6 +959,32 @@ bool ReferenceIsUnique(const SurrogateSpec& spec, const SurrogateColumn& c) {
   return false;
 }
 
+// A sequence (and a pattern's {seq}) is start + row × step: refused when that leaves the
+// 64-bit integer range for a row the table will have, before anything is written.
+Status CheckSequenceRange(const SurrogateSpec& spec, const Engine& engine) {
+  for (size_t t = 0; t < spec.tables.size(); ++t) {
+    int64_t rows = engine.rows(t);
+    if (rows <= 1) continue;
+    for (const auto& c : spec.tables[t].columns) {
+      bool seq = c.generator == Generator::kSequence ||
+                 std::any_of(c.pattern.begin(), c.pattern.end(), [](const PatternPart& p) {
+                   return p.kind == PatternPart::Kind::kSeq;
+                 });
+      if (!seq) continue;
+      int64_t last = 0;
+      if (__builtin_mul_overflow(rows - 1, c.step, &last) ||
+          __builtin_add_overflow(c.start, last, &last)) {
+        return Status::BadInput(
+            fmt::format("table \"{}\" column \"{}\": start {} + row × step {} leaves the 64-bit "
+                        "integer range within {} rows",
+                        spec.tables[t].name, c.name, c.start, c.step, rows),
+            "lower start or step, or generate fewer rows (rows, --scale)");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string CreateTableSql(const SurrogateTable& t, std::string_view engine) {
@@ -998,6 +1026,7 @@ Result<SurrogateReport> WriteSurrogate(const SurrogateSpec& spec, const std::str
   }
   auto started = std::chrono::steady_clock::now();
   Engine engine(spec, seed, scale);
+  PG_RETURN_IF_ERROR(CheckSequenceRange(spec, engine));
   SurrogateReport report;
   report.target = out.identity().target;
   report.spec_sha256 = spec_sha256;

@@ -344,5 +344,48 @@ without_rowid = true
             "  PRIMARY KEY (\"a\", \"b\")\n) WITHOUT ROWID");
 }
 
+// Found by fuzz/surrogate_spec_fuzz.cc: start + row × step overflowed int64_t (undefined
+// behaviour) for a spec the parser accepts; it is refused before anything is written.
+TEST_F(SurrogateTest, ASequenceThatLeavesTheIntegerRangeIsRefused) {
+  for (const char* column : {"generate = \"sequence\"\n  start = 9223372036854775807",
+                             "generate = \"sequence\"\n  step = -4611686018427387905",
+                             "generate = \"pattern\"\n  pattern = \"X{seq}\"\n"
+                             "  start = 9223372036854775807"}) {
+    std::string spec_path = dir_ / "overflow.toml";
+    prodgate::testing::WriteFile(spec_path, fmt::format("[[table]]\nname = \"t\"\nrows = 3\n"
+                                                        "  [[table.column]]\n  name = \"c\"\n  {}\n",
+                                                        column));
+    std::string out = dir_ / "overflow.db";
+    auto r = GenerateSurrogate({spec_path, 1, 1, "sqlite:" + out, false});
+    ASSERT_FALSE(r.ok()) << column;
+    EXPECT_EQ(r.status().code(), StatusCode::kBadInput);
+    EXPECT_NE(r.status().what().find("64-bit integer range"), std::string::npos)
+        << r.status().what();
+    EXPECT_FALSE(fs::exists(out));
+  }
+}
+
+// Found by fuzz/surrogate_spec_fuzz.cc: the smallest int64_t was negated (undefined
+// behaviour) when a pattern wrote it.
+TEST_F(SurrogateTest, PatternsWriteTheSmallestInteger) {
+  std::string out = Generate("min.db", 1, 1, R"toml(
+[[table]]
+name = "t"
+rows = 1
+  [[table.column]]
+  name = "p"
+  generate = "pattern"
+  pattern = "{int:-9223372036854775808..-9223372036854775808}"
+  [[table.column]]
+  name = "s"
+  generate = "pattern"
+  pattern = "{seq:3}"
+  start = -9223372036854775808
+)toml");
+  EXPECT_EQ(Rows(out, "SELECT p, s FROM t"),
+            (std::vector<std::vector<std::string>>{{"-9223372036854775808",
+                                                    "-9223372036854775808"}}));
+}
+
 }  // namespace
 }  // namespace prodgate::clone

@@ -129,6 +129,9 @@ class Database {
   //   and renames the new one to its name (same owner; database-level grants and settings
   //   are not carried over). No other session may be connected to this database.
   virtual Status Restore(const std::string& path) = 0;
+  // Removes a snapshot this adapter made: SQLite the file; PostgreSQL the snapshot database
+  // the file names (DROP DATABASE) and then the file. A missing file is not an error.
+  virtual Status DiscardSnapshot(const std::string& path) = 0;
 
   // Runs SQL statements (a change script, DDL). Needs a writable mode.
   virtual Status Execute(std::string_view sql) = 0;

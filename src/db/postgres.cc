@@ -961,6 +961,7 @@ class PostgresDatabase : public Database {
   Result<std::vector<Sequence>> Sequences() override;
   Status Snapshot(const std::string& path) override;
   Status Restore(const std::string& path) override;
+  Status DiscardSnapshot(const std::string& path) override;
   Status Execute(std::string_view sql) override;
   Result<std::unique_ptr<RowWriter>> Insert(std::string_view table,
                                             const std::vector<std::string>& columns) override;
@@ -1687,6 +1688,9 @@ Result<std::vector<Sequence>> PostgresDatabase::Sequences() {
 
 Result<LogicalHash> PostgresDatabase::Hash(const HashOptions& options) {
   PG_RETURN_IF_ERROR(NotBusy());
+  // Inside the caller's own (write) transaction other connections could not see its
+  // uncommitted changes: hash on this connection alone.
+  bool callers_transaction = !in_read_ && PQtransactionStatus(conn_.get()) != PQTRANS_IDLE;
   ReadScope scope(*this);
   PG_RETURN_IF_ERROR(scope.Begin());
   std::optional<Catalog> holder;
@@ -1726,6 +1730,7 @@ Result<LogicalHash> PostgresDatabase::Hash(const HashOptions& options) {
   int n = options.connections > 0 ? options.connections : 4;
   n = std::clamp(n, 1, 64);
   n = static_cast<int>(std::min<size_t>(static_cast<size_t>(n), selected.size()));
+  if (callers_transaction) n = 1;
   std::vector<std::optional<Result<TableHash>>> results(selected.size());
   if (n <= 1) {
     for (size_t i = 0; i < selected.size(); ++i) {
@@ -1993,6 +1998,37 @@ Status PostgresDatabase::Snapshot(const std::string& path) {
   Status back = Reconnect(dbname);
   if (!made.ok()) return made;
   return back;
+}
+
+Status PostgresDatabase::DiscardSnapshot(const std::string& path) {
+  PG_RETURN_IF_ERROR(NotBusy());
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return Status::Ok();
+  std::string text;
+  {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::Internal(fmt::format("cannot read the snapshot file {}", path));
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0 && text.size() < 65536) text.append(buf, n);
+    ::close(fd);
+  }
+  auto doc = ParseCanonicalDocument(text, path);
+  if (!doc.ok()) return doc.status();
+  std::string snap = doc->value("database", "");
+  // Only a database this adapter named is ever dropped.
+  if (doc->value("format", "") != kSnapshotFormat || !snap.starts_with("prodgate_snap_") ||
+      doc->value("system_identifier", "") != id_.system_identifier) {
+    return Status::BadInput(
+        fmt::format("{}: not a snapshot of this server ({})", path, kSnapshotFormat),
+        "remove it by hand if you are sure");
+  }
+  PG_ASSIGN_OR_RETURN(Conn m, Maintenance());
+  PG_RETURN_IF_ERROR(
+      Run(m.get(), "DROP DATABASE IF EXISTS " + QuoteIdent(snap), fmt::format("discard {}", path))
+          .status());
+  ::unlink(path.c_str());
+  return Status::Ok();
 }
 
 Status PostgresDatabase::Restore(const std::string& path) {

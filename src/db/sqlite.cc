@@ -395,6 +395,7 @@ class SqliteDatabase : public Database {
   Status EndRead() override;
   Status Snapshot(const std::string& path) override;
   Status Restore(const std::string& path) override;
+  Status DiscardSnapshot(const std::string& path) override;
   Result<std::vector<Sequence>> Sequences() override {
     PG_ASSIGN_OR_RETURN(Schema schema, Introspect());
     return ReadSequences(schema);
@@ -990,6 +991,14 @@ Status SqliteDatabase::Snapshot(const std::string& path) {
   Status s = PutInPlace(temp, path, /*replace=*/false);
   if (!s.ok()) ::unlink(temp.c_str());
   return s;
+}
+
+Status SqliteDatabase::DiscardSnapshot(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return Status::Internal(
+        fmt::format("cannot remove the snapshot {}: {}", path, std::strerror(errno)));
+  }
+  return Status::Ok();
 }
 
 Status SqliteDatabase::Restore(const std::string& path) {
