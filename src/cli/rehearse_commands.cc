@@ -58,6 +58,16 @@ void RegisterRehearseCommands(CLI::App& app, const GlobalFlags& global, int& exi
       exit_code = ReportError(ws.status());
       return;
     }
+    auto refusal = rehearse::LaneRefusal(*ws);
+    if (!refusal.ok()) {
+      exit_code = ReportError(refusal.status());
+      return;
+    }
+    if (!refusal->empty()) {
+      std::cerr << "prodgate: HOLD: " << *refusal << "\n";
+      exit_code = 1;
+      return;
+    }
     rehearse::RehearsalSpec spec;
     spec.target = a->target;
     spec.apply = a->apply;

@@ -109,6 +109,10 @@ Result<PacketOutcome> BuildPacket(const PacketSpec& spec) {
   if (spec.external_identifier.empty()) {
     return Status::BadInput("a packet needs an external identifier");
   }
+  std::error_code parent_ec;
+  if (fs::path parent = fs::path(spec.out).parent_path(); !parent.empty()) {
+    fs::create_directories(parent, parent_ec);
+  }
   Scratch scratch;
   if (scratch.path().empty()) return Status::Internal("cannot create a scratch directory");
   std::string data = scratch.path() + "/data";

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "ledger/event.h"
+#include "model/lane.h"
 #include "model/projector.h"
 #include "model/workspace.h"
 #include "rehearse/rehearse.h"
@@ -10,7 +11,7 @@ namespace prodgate::rehearse {
 
 std::vector<clone::ProductionIdentity> ProductionIdentities(const model::Config& config) {
   std::vector<clone::ProductionIdentity> out;
-  for (const auto& p : config.production) out.push_back({p.name, p.target});
+  for (const auto& p : config.production) out.push_back({p.name, p.target, p.system_identifier});
   return out;
 }
 
@@ -39,6 +40,15 @@ Result<int64_t> RecordRehearsal(model::Workspace& ws, const RehearsalReport& r,
       model::Project);
   if (!appended.ok()) return appended.status();
   return appended->seq;
+}
+
+Result<std::string> LaneRefusal(model::Workspace& ws) {
+  PG_ASSIGN_OR_RETURN(auto lane, model::CurrentLane(ws));
+  if (!lane || lane->Authorizes("rehearse", "clone")) return std::string();
+  return fmt::format(
+      "lane {} is open under {} of {}, which does not authorize rehearse in "
+      "scope clone; close the lane or rehearse under a lane whose option grants it",
+      lane->name, lane->option, lane->decision);
 }
 
 std::string DefaultOutDir(const model::Workspace& ws) {

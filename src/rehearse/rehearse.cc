@@ -280,32 +280,43 @@ class Runner {
     });
   }
 
+  // Deletes the row with the smallest key from the first keyed table with rows where the
+  // engine lets it (a foreign key may refuse; then the next table is tried).
   template <typename Record>
   Status RowDeletedControl(const db::LogicalHash& before, Record& record) {
     PG_ASSIGN_OR_RETURN(auto db, Open(db::OpenMode::kReadWrite));
     PG_ASSIGN_OR_RETURN(db::Schema schema, db->Introspect());
+    bool pg = !spec_.target.starts_with("sqlite:");
     const db::Table* victim = nullptr;
+    std::vector<std::string> refused;
     for (const auto& t : schema.tables) {
       const db::TableHash* th = before.FindTable(t.name);
-      if (t.key_kind != db::KeyKind::kNone && !t.key.empty() && th && th->rows > 0 &&
-          t.name != "prodgate_clone") {
+      if (t.key_kind == db::KeyKind::kNone || t.key.empty() || th == nullptr || th->rows == 0 ||
+          t.name == "prodgate_clone") {
+        continue;
+      }
+      std::vector<std::string> keys;
+      for (const auto& k : t.key) keys.push_back(QuoteName(k, false));
+      std::string cols = fmt::format("{}", fmt::join(keys, ", "));
+      std::string table = QuoteName(t.name, pg);
+      Status st = db->Execute(
+          fmt::format("DELETE FROM {0} WHERE ({1}) IN (SELECT {1} FROM {0} ORDER BY {1} LIMIT 1)",
+                      table, cols));
+      if (st.ok()) {
         victim = &t;
         break;
       }
+      refused.push_back(t.name);
     }
+    db.reset();
     if (victim == nullptr) {
       record("rollback_plus_row_deleted", false,
-             "not run: no keyed table with rows to delete from; the comparator is unproven");
+             fmt::format(
+                 "not run: no keyed table with rows would let a row be deleted{}; the "
+                 "comparator is unproven",
+                 refused.empty() ? "" : fmt::format(" (refused: {})", fmt::join(refused, ", "))));
       return Status::Ok();
     }
-    bool pg = !spec_.target.starts_with("sqlite:");
-    std::vector<std::string> keys;
-    for (const auto& k : victim->key) keys.push_back(QuoteName(k, false));
-    std::string cols = fmt::format("{}", fmt::join(keys, ", "));
-    std::string table = QuoteName(victim->name, pg);
-    PG_RETURN_IF_ERROR(db->Execute(fmt::format(
-        "DELETE FROM {0} WHERE ({1}) IN (SELECT {1} FROM {0} ORDER BY {1} LIMIT 1)", table, cols)));
-    db.reset();
     PG_ASSIGN_OR_RETURN(auto reader, Open(db::OpenMode::kReadOnly));
     PG_ASSIGN_OR_RETURN(db::LogicalHash h, reader->Hash({.tables = {victim->name}}));
     const db::TableHash* now = h.FindTable(victim->name);
@@ -449,8 +460,10 @@ Result<RehearsalReport> Rehearse(const RehearsalSpec& spec) {
     if (!ran) pass = false;
   }
   r.verdict = pass ? "PASS" : "FAIL";
-  if (!runner.keep_snapshot_ || r.restored == "untouched") {
-    fs::remove(runner.snapshot_.empty() ? r.out + "/.snapshot" : runner.snapshot_, ec);
+  if (!runner.snapshot_.empty() && (!runner.keep_snapshot_ || r.restored == "untouched")) {
+    auto db = db::OpenTarget(spec.target, db::OpenMode::kReadOnly);
+    Status discarded = db.ok() ? (*db)->DiscardSnapshot(runner.snapshot_) : db.status();
+    if (!discarded.ok()) r.restored += "; the snapshot was not discarded: " + discarded.ToString();
   }
   PG_ASSIGN_OR_RETURN(std::string text, CanonicalJson(r.ToJson(), NumberPolicy::kIntegersOnly));
   PG_RETURN_IF_ERROR(WriteFileAtomic(r.out + "/rehearsal.json", text + "\n", 0644));

@@ -94,6 +94,10 @@ struct Config;
 
 namespace prodgate::rehearse {
 
+// While a lane is open, a rehearsal runs only when the lane's option authorizes
+// (rehearse, clone). Returns why not, or "" when it may run.
+Result<std::string> LaneRefusal(model::Workspace& ws);
+
 // Where a rehearsal writes without --out: .prodgate/rehearsals/<UTC time>-<pid>.
 std::string DefaultOutDir(const model::Workspace& ws);
 

@@ -191,5 +191,38 @@ TEST_F(RehearseTest, TheGateNeedsThePassingRehearsalOfThatChange) {
   EXPECT_TRUE(Has(Codes(held), "rehearsal_failed"));
 }
 
+TEST_F(RehearseTest, ALaneWhoseOptionDoesNotGrantRehearsalHoldsIt) {
+  WriteFile(dir_ / "d.toml", R"(id = "D"
+title = "deploy only"
+[[options]]
+id = "HOLD"
+summary = "hold"
+default = true
+hold = true
+[[options]]
+id = "CI_ONLY"
+summary = "CI deploys only"
+grants = [{ action = "ci_deploy", scope = "production-ci", uses = 1 }]
+[[options]]
+id = "REHEARSE"
+summary = "rehearse on a clone"
+grants = [{ action = "rehearse", scope = "clone", uses = 1 }]
+)");
+  ASSERT_EQ(Pg({"decision", "new", "--file", dir_ / "d.toml"}).exit_code, 0);
+  ASSERT_EQ(Pg({"decision", "select", "D", "--option", "CI_ONLY", "--key", Key("alice")}).exit_code,
+            0);
+  ASSERT_EQ(Pg({"lane", "open", "L", "--decision", "D", "--option", "CI_ONLY"}).exit_code, 0);
+  std::string before = DbRoot("fix7.db");
+  RunResult held =
+      ExpectRefused({"rehearse", "--target", "sqlite:fix7.db", "--apply", Example("apply.sql"),
+                     "--rollback", Example("rollback.sql"), "--out", dir_ / "out"},
+                    1, "does not authorize rehearse");
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+  EXPECT_EQ(DbRoot("fix7.db"), before);
+  // Control: after the lane, the rehearsal runs.
+  ASSERT_EQ(Pg({"lane", "close", "--out", dir_ / "lane"}).exit_code, 0);
+  EXPECT_EQ(Rehearse(Example("rollback.sql"), "out").exit_code, 0);
+}
+
 }  // namespace
 }  // namespace prodgate::testing
