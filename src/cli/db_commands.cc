@@ -1,4 +1,6 @@
-// db hash, db diff.
+// db hash, db diff, db snapshot, db restore.
+#include <fmt/format.h>
+
 #include <memory>
 
 #include "cli/commands.h"
@@ -92,6 +94,35 @@ void RegisterDbCommands(CLI::App& app, const GlobalFlags&, int& exit_code) {
         Print(db::DiffText(*diff));
       }
       exit_code = diff->equal ? 0 : 1;
+    });
+  }
+  for (bool restore : {false, true}) {
+    struct Args {
+      std::string target, file;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = group->add_subcommand(
+        restore ? "restore" : "snapshot",
+        restore
+            ? "Replace the whole database with a snapshot (e.g. a killed rehearsal's OUT/.snapshot)"
+            : "Copy the whole database to a new snapshot FILE");
+    cmd->add_option("target", args->target, "the database, e.g. sqlite:./clone.db")->required();
+    cmd->add_option("file", args->file, "the snapshot file")->required();
+    cmd->callback([args, restore, &exit_code] {
+      auto db = db::OpenTarget(args->target,
+                               restore ? db::OpenMode::kReadWrite : db::OpenMode::kReadOnly);
+      if (!db.ok()) {
+        exit_code = ReportError(db.status());
+        return;
+      }
+      Status done = restore ? (*db)->Restore(args->file) : (*db)->Snapshot(args->file);
+      if (!done.ok()) {
+        exit_code = ReportError(done);
+        return;
+      }
+      Print(fmt::format("{} {} {}\n", restore ? "restored" : "snapshot of", args->target,
+                        restore ? "from " + args->file : "written to " + args->file));
+      exit_code = 0;
     });
   }
 }

@@ -191,6 +191,18 @@ TEST_F(RehearseTest, TheGateNeedsThePassingRehearsalOfThatChange) {
   EXPECT_TRUE(Has(Codes(held), "rehearsal_failed"));
 }
 
+TEST_F(RehearseTest, DbSnapshotAndRestoreBringTheTargetBack) {
+  std::string before = DbRoot("fix7.db");
+  ASSERT_EQ(Pg({"db", "snapshot", "sqlite:fix7.db", dir_ / "snap.db"}).exit_code, 0);
+  ExpectRefused({"db", "snapshot", "sqlite:fix7.db", dir_ / "snap.db"}, 2, "exists");
+  ASSERT_EQ(Shell("sqlite3 -bail fix7.db < '" + Example("apply.sql") + "'", dir_.path()).exit_code,
+            0);
+  EXPECT_NE(DbRoot("fix7.db"), before);
+  ExpectRefused({"db", "restore", "sqlite:fix7.db", dir_ / "nosuch.db"}, 2, "no such snapshot");
+  ASSERT_EQ(Pg({"db", "restore", "sqlite:fix7.db", dir_ / "snap.db"}).exit_code, 0);
+  EXPECT_EQ(DbRoot("fix7.db"), before);
+}
+
 TEST_F(RehearseTest, ALaneWhoseOptionDoesNotGrantRehearsalHoldsIt) {
   WriteFile(dir_ / "d.toml", R"(id = "D"
 title = "deploy only"
