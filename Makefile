@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
 
-.PHONY: setup build demo test test-asan bench format clean
+.PHONY: setup build demo test test-asan bench fuzz format clean
 
 setup:
 	@scripts/setup
@@ -29,6 +29,10 @@ test-asan: setup
 
 bench: build
 	bench/verify_tree.sh $(BUILD)/prodgate
+
+# The libFuzzer harnesses of fuzz/ (clang, ASan + UBSan), FUZZ_SECONDS each (default 30).
+fuzz: setup
+	@JOBS=$(JOBS) scripts/fuzz
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

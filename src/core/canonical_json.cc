@@ -16,6 +16,7 @@ namespace {
 struct DuplicateKey {
   std::string key;
 };
+struct TooDeep {};
 
 // Path of a value inside a document, for messages: `files[3].size`.
 std::string JoinPath(const std::string& parent, const std::string& key) {
@@ -241,9 +242,13 @@ Result<Json> ParseJson(std::string_view text, NumberPolicy policy, std::string_v
   std::vector<size_t> key_counts;
   std::vector<std::set<std::string>> names;
   bool remember_names = false;
-  auto on_event = [&](int, Json::parse_event_t event, Json& parsed) {
+  auto on_event = [&](int depth, Json::parse_event_t event, Json& parsed) {
     switch (event) {
+      case Json::parse_event_t::array_start:
+        if (depth >= kMaxJsonDepth) throw TooDeep{};
+        break;
       case Json::parse_event_t::object_start:
+        if (depth >= kMaxJsonDepth) throw TooDeep{};
         key_counts.push_back(0);
         if (remember_names) names.emplace_back();
         break;
@@ -278,6 +283,11 @@ Result<Json> ParseJson(std::string_view text, NumberPolicy policy, std::string_v
       return Status::BadInput(
           fmt::format("{}: member name \"{}\" appears twice in one object", name, d.key),
           "remove the duplicate; prodgate refuses ambiguous documents");
+    } catch (const TooDeep&) {
+      return Status::BadInput(
+          fmt::format("{} nests arrays and objects more than {} levels deep", name,
+                      kMaxJsonDepth),
+          "restore the file from its source or regenerate it; no prodgate document is that deep");
     } catch (const Json::exception& e) {
       return Status::BadInput(fmt::format("{} is not valid JSON: {}", name, e.what()),
                               "restore the file from its source or regenerate it");

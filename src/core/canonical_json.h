@@ -31,8 +31,14 @@ enum class NumberPolicy {
   kAny,           // arbitrary JSON (user files): any JSON number
 };
 
+// Deepest nesting of arrays and objects ParseJson accepts. Walking a value recurses once per
+// level (here, in nlohmann::json and in every caller), so a deeper document could exhaust
+// the stack; no document prodgate reads comes near it.
+inline constexpr int kMaxJsonDepth = 512;
+
 // Parses UTF-8 JSON text. Refuses duplicate member names, invalid UTF-8, trailing garbage,
-// and (with kIntegersOnly) floats and out-of-range integers. `name` labels messages.
+// nesting deeper than kMaxJsonDepth, and (with kIntegersOnly) floats and out-of-range
+// integers. `name` labels messages.
 Result<Json> ParseJson(std::string_view text, NumberPolicy policy, std::string_view name);
 
 // Canonical serialization (see above). Fails on invalid UTF-8 in a string and, with

@@ -333,6 +333,26 @@ TEST(CoreParseJson, CommentsRefused) {
 
 constexpr char kCanonicalDoc[] = R"({"a":1,"b":[true,null,-7],"c":"x/y","d":{"e":"f"}})";
 
+// Found with fuzz/canonical_json_fuzz.cc: a few thousand nested arrays (a 10 KB file)
+// exhausted the stack in the recursive number check and ended the process.
+TEST(CoreParseJson, NestingDeeperThanTheLimitRefused) {
+  auto nested = [](int depth, char open, std::string_view inner, char close) {
+    return std::string(static_cast<size_t>(depth), open) + std::string(inner) +
+           std::string(static_cast<size_t>(depth), close);
+  };
+  for (NumberPolicy policy : {NumberPolicy::kIntegersOnly, NumberPolicy::kAny}) {
+    EXPECT_TRUE(ParseJson(nested(kMaxJsonDepth, '[', "1", ']'), policy, "doc.json").ok());
+    for (int depth : {kMaxJsonDepth + 1, 100000}) {
+      EXPECT_TRUE(IsBadInputNaming(
+          ParseJson(nested(depth, '[', "1", ']'), policy, "doc.json").status(), "levels deep"));
+      std::string objects;
+      for (int i = 0; i < depth; ++i) objects += "{\"a\":";
+      objects += "1" + std::string(static_cast<size_t>(depth), '}');
+      EXPECT_TRUE(IsBadInputNaming(ParseJson(objects, policy, "doc.json").status(), "levels deep"));
+    }
+  }
+}
+
 TEST(CoreParseCanonicalDocument, AcceptsCanonicalBytes) {
   auto plain = ParseCanonicalDocument(kCanonicalDoc, "doc.json");
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();

@@ -34,7 +34,9 @@ Result<Event> Event::FromJson(const Json& j) {
       return bad(fmt::format("unknown field \"{}\"", k));
     }
   }
-  if (j.value("format", "") != kEventFormat) return bad("format is not prodgate.event/1");
+  if (!j.contains("format") || j["format"] != kEventFormat) {
+    return bad("format is not prodgate.event/1");
+  }
   Event e;
   if (!j.contains("seq") || !j["seq"].is_number_integer() || j["seq"].get<int64_t>() < 1) {
     return bad("\"seq\" must be a positive integer");

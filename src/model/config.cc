@@ -158,13 +158,16 @@ Result<Config> ParseConfig(const Json& doc, std::string_view name) {
                 fmt::format("gate \"{}\": each rule is {{ action = ..., scope = ... }}", label));
             continue;
           }
+          bool strings = true;
           for (const auto& [k, v] : r.items()) {
             if (k != "action" && k != "scope") {
               problem(fmt::format("gate \"{}\": unknown key \"{}\"", label, k));
             } else if (!v.is_string()) {
               problem(fmt::format("gate \"{}\": \"{}\" must be a string", label, k));
+              strings = false;
             }
           }
+          if (!strings) continue;  // reported; reading the rule would throw
           rule.action = r.value("action", std::string("*"));
           rule.scope = r.value("scope", std::string("*"));
           if (rule.action != "*" && !Contains(c.actions, rule.action)) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "model/grant.h"
@@ -11,6 +12,11 @@ namespace {
 
 std::string Str(const Json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+// The boolean `key`, false when absent or not a boolean (the caller reports the latter).
+bool Bool(const Json& j, const char* key) {
+  return j.contains(key) && j[key].is_boolean() && j[key].get<bool>();
 }
 
 }  // namespace
@@ -100,19 +106,34 @@ Result<DecisionSpec> DecisionSpec::FromJson(const Json& j, const Config& config)
           problem(fmt::format("option \"{}\": unknown key \"{}\"", opt.id, k));
         }
       }
-      opt.is_default = o.value("default", false);
-      opt.hold = o.value("hold", false);
+      for (const char* flag : {"default", "hold"}) {
+        if (o.contains(flag) && !o[flag].is_boolean()) {
+          problem(fmt::format("option \"{}\": \"{}\" must be true or false", opt.id, flag));
+        }
+      }
+      opt.is_default = Bool(o, "default");
+      opt.hold = Bool(o, "hold");
       if (o.contains("grants")) {
         if (!o["grants"].is_array()) {
           problem(fmt::format("option \"{}\": grants must be an array", opt.id));
         } else {
           for (const auto& g : o["grants"]) {
             OptionGrant og;
+            if (!g.is_object()) {
+              problem(fmt::format("option \"{}\": each grant must be a table {{ action, scope, "
+                                  "... }}",
+                                  opt.id));
+              continue;
+            }
             og.action = Str(g, "action");
             og.scope = Str(g, "scope");
             og.change = Str(g, "change");
             og.target = Str(g, "target");
-            og.uses = g.value("uses", int64_t{1});
+            if (g.contains("uses") && !g["uses"].is_number_integer()) {
+              problem(fmt::format("option \"{}\": uses must be an integer", opt.id));
+            } else {
+              og.uses = g.value("uses", int64_t{1});
+            }
             if (g.contains("expires")) og.expires = Str(g, "expires");
             if (!config.KnownAction(og.action)) {
               problem(fmt::format("option \"{}\": unknown action \"{}\"", opt.id, og.action));
@@ -179,8 +200,14 @@ Result<DecisionState> DecisionState::FromJson(const Json& j, const Config& confi
   s.selected_by = Str(j, "selected_by");
   s.selected_at = Str(j, "selected_at");
   s.selection_sig = Str(j, "selection_sig");
-  if (j.contains("grants_issued"))
-    s.grants_issued = j["grants_issued"].get<std::vector<std::string>>();
+  if (j.contains("grants_issued")) {
+    const Json& issued = j["grants_issued"];
+    if (!issued.is_array() ||
+        !std::all_of(issued.begin(), issued.end(), [](const Json& g) { return g.is_string(); })) {
+      return Status::BadInput("decision state: \"grants_issued\" must be an array of grant ids");
+    }
+    s.grants_issued = issued.get<std::vector<std::string>>();
+  }
   return s;
 }
 

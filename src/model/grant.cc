@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/sha256.h"
 
 namespace prodgate::model {
@@ -101,12 +103,24 @@ Result<GrantState> GrantState::FromJson(const Json& j) {
     }
     g.signatures.push_back({s["key"], s["sig"]});
   }
+  // Optional fields: absent means the default, a value of another type is refused.
+  auto has = [&](const char* k) { return j.contains(k); };
+  if (has("revoked") && !j["revoked"].is_boolean()) return Bad("\"revoked\" must be a boolean");
+  for (const char* k : {"revoked_by", "revoked_at", "revoke_reason"}) {
+    if (has(k) && !j[k].is_string()) return Bad(fmt::format("\"{}\" must be a string", k));
+  }
+  if (has("used") && !j["used"].is_number_integer()) return Bad("\"used\" must be an integer");
+  if (has("events") &&
+      (!j["events"].is_array() || !std::all_of(j["events"].begin(), j["events"].end(),
+                                               [](const Json& e) { return e.is_number_integer(); }))) {
+    return Bad("\"events\" must be an array of event numbers");
+  }
   g.revoked = j.value("revoked", false);
   g.revoked_by = j.value("revoked_by", "");
   g.revoked_at = j.value("revoked_at", "");
   g.revoke_reason = j.value("revoke_reason", "");
   g.used = j.value("used", int64_t{0});
-  if (j.contains("events")) g.events = j["events"].get<std::vector<int64_t>>();
+  if (has("events")) g.events = j["events"].get<std::vector<int64_t>>();
   return g;
 }
 
