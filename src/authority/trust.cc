@@ -49,14 +49,25 @@ Json Trust::ToJson() const {
   return Json{{"format", kTrustFormat}, {"keys", ks}, {"grant_rights", grant_rights}};
 }
 
+// Every field these documents read is a string: anything else is refused here, so that no
+// later read can throw on a wrong type.
+static bool StringFields(const Json& j, std::initializer_list<const char*> keys) {
+  for (const char* k : keys) {
+    if (j.contains(k) && !j[k].is_string()) return false;
+  }
+  return true;
+}
+
 Result<Trust> Trust::FromJson(const Json& j) {
-  if (!j.is_object() || j.value("format", "") != kTrustFormat) {
+  if (!j.is_object() || !StringFields(j, {"format"}) || j.value("format", "") != kTrustFormat) {
     return BadTrust("not a prodgate.trust/1 document");
   }
   Trust t;
   if (!j.contains("keys") || !j["keys"].is_array()) return BadTrust("\"keys\" must be an array");
   for (const auto& k : j["keys"]) {
-    if (!k.is_object()) return BadTrust("a key entry is not an object");
+    if (!k.is_object() || !StringFields(k, {"id", "name", "added_at", "role", "public_key"})) {
+      return BadTrust("a key entry is not an object of strings");
+    }
     TrustedKey tk;
     tk.id = k.value("id", "");
     tk.name = k.value("name", "");
@@ -189,7 +200,8 @@ Json PublicKeyDocument(const TrustedKey& k) {
 Result<TrustedKey> ReadPublicKeyDocument(const std::string& path) {
   PG_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path, 1 << 16));
   PG_ASSIGN_OR_RETURN(Json j, ParseJson(bytes, NumberPolicy::kIntegersOnly, path));
-  if (!j.is_object() || j.value("format", "") != "prodgate.key/1") {
+  if (!j.is_object() || !StringFields(j, {"format", "name", "role", "public_key", "id"}) ||
+      j.value("format", "") != "prodgate.key/1") {
     return Status::BadInput(fmt::format("{} is not a prodgate public key document", path),
                             "give the .pub.json file that `prodgate key new` wrote");
   }

@@ -20,8 +20,25 @@ Json LaneState::ToJson() const {
 }
 
 Result<LaneState> LaneState::FromJson(const Json& j) {
-  if (!j.is_object() || !j.contains("name") || !j.contains("authority")) {
+  auto malformed = [] {
     return Status::BadInput("lane state is malformed", "run prodgate ledger rebuild");
+  };
+  if (!j.is_object() || !j.contains("name") || !j.contains("authority") ||
+      !j["authority"].is_array()) {
+    return malformed();
+  }
+  for (const char* k : {"name", "decision", "option", "opened_at", "closed_at"}) {
+    if (j.contains(k) && !j[k].is_string()) return malformed();
+  }
+  for (const char* k : {"opened_seq", "closed_seq"}) {
+    if (j.contains(k) && !j[k].is_number_integer()) return malformed();
+  }
+  if (j.contains("close") && !j["close"].is_object()) return malformed();
+  for (const auto& r : j["authority"]) {
+    if (!r.is_object() || !r.contains("action") || !r["action"].is_string() ||
+        !r.contains("scope") || !r["scope"].is_string()) {
+      return malformed();
+    }
   }
   LaneState l;
   l.name = j.value("name", "");
