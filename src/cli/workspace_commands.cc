@@ -22,13 +22,13 @@ void RegisterWorkspaceCommands(CLI::App& app, const GlobalFlags& global, int& ex
         app.add_subcommand("init", "Create a workspace: .prodgate/ with config and ledger");
     cmd->add_option("dir", a->dir, "directory to hold .prodgate/ (default: .)");
     cmd->add_flag("--print-config", a->print_config, "print the default config.toml and stop");
-    cmd->callback([a, &exit_code] {
+    cmd->callback([a, &global, &exit_code] {
       if (a->print_config) {
         Print(model::DefaultConfigToml());
         exit_code = 0;
         return;
       }
-      auto ws = model::InitWorkspace(a->dir, model::LocalActor());
+      auto ws = model::InitWorkspace(a->dir, model::LocalActor(), global.ledger);
       if (!ws.ok()) {
         exit_code = ReportError(ws.status());
         return;
@@ -37,7 +37,8 @@ void RegisterWorkspaceCommands(CLI::App& app, const GlobalFlags& global, int& ex
           fmt::format("initialized {}\n  config {}\n  ledger {}\nnext: make an owner key "
                       "(prodgate key new --name NAME --role owner) and trust it (prodgate "
                       "trust add NAME.pub.json)\n",
-                      ws->dir(), ws->config_path(), ws->ledger_path()));
+                      ws->dir(), ws->config_path(),
+                      global.ledger.empty() ? ws->ledger_path() : ws->ledger->location()));
       exit_code = 0;
     });
   }

@@ -85,7 +85,8 @@ Result<Workspace> OpenWorkspace(const std::string& explicit_root,
   return ws;
 }
 
-Result<Workspace> InitWorkspace(const std::string& root, const std::string& actor) {
+Result<Workspace> InitWorkspace(const std::string& root, const std::string& actor,
+                                const std::string& ledger_location) {
   Workspace ws;
   ws.root = fs::absolute(root).lexically_normal().string();
   if (ws.root.size() > 1 && ws.root.back() == '/') ws.root.pop_back();
@@ -103,7 +104,16 @@ Result<Workspace> InitWorkspace(const std::string& root, const std::string& acto
   PG_ASSIGN_OR_RETURN(Json doc, ParseToml(config_text, "default config"));
   PG_ASSIGN_OR_RETURN(ws.config, ParseConfig(doc, "default config"));
   PG_RETURN_IF_ERROR(WriteFileAtomic(ws.config_path(), config_text, 0644));
-  PG_ASSIGN_OR_RETURN(ws.ledger, ledger::OpenLedger(ws.ledger_path(), /*create=*/true));
+  PG_ASSIGN_OR_RETURN(
+      ws.ledger, ledger::OpenLedger(ledger_location.empty() ? ws.ledger_path() : ledger_location,
+                                    /*create=*/true));
+  PG_ASSIGN_OR_RETURN(ledger::Head head, ws.ledger->ReadHead());
+  if (head.seq != 0) {
+    return Status::BadInput(
+        fmt::format("the ledger at {} holds {} events already: it belongs to another workspace",
+                    ledger_location, head.seq),
+        "give a new ledger database, or use that workspace");
+  }
   std::string digest = ToHex(Sha256Of(config_text));
   auto first = ws.ledger->Append(
       [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {

@@ -37,7 +37,11 @@ Result<Workspace> OpenWorkspace(const std::string& explicit_root,
 
 // Creates .prodgate/ in `root` with the default config and a new ledger whose first event
 // records the config's digest. Refuses when a workspace exists there.
-Result<Workspace> InitWorkspace(const std::string& root, const std::string& actor);
+// `ledger_location` empty: .prodgate/ledger.db; else a ledger made there (e.g. a shared
+// PostgreSQL ledger, "postgresql://…"), which must be empty. Every later command then names
+// it with --ledger.
+Result<Workspace> InitWorkspace(const std::string& root, const std::string& actor,
+                                const std::string& ledger_location = {});
 
 // The actor name for events made without a key: "local:<user>".
 std::string LocalActor();

@@ -2,6 +2,9 @@
 // db diff, surrogate --out postgresql://…, clone check.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "tests/e2e/e2e.h"
 #include "tests/pg_cluster.h"
 
@@ -142,6 +145,39 @@ TEST_F(PostgresCli, RehearsalOfFix7PassesAndTheBrokenRollbackFails) {
   EXPECT_STREQ(PQgetvalue(left, 0, 0), "0");
   PQclear(left);
   PQfinish(c);
+}
+
+// The team ledger: a workspace whose ledger is a PostgreSQL database, through the binary.
+TEST_F(PostgresCli, AWorkspaceOnASharedPostgresLedger) {
+  std::string db = Name();
+  Sql("postgres", "CREATE DATABASE " + db);
+  std::string uri = Uri(db);
+  auto pg = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--ledger", uri});
+    return Prodgate(args, dir_.path());
+  };
+  RunResult init = pg({"init", "."});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / ".prodgate/ledger.db"));
+  ASSERT_EQ(Prodgate({"key", "new", "--name", "alice", "--role", "owner", "--out", "alice.pem"},
+                     dir_.path())
+                .exit_code,
+            0);
+  RunResult trust = pg({"trust", "add", "alice.pub.json"});
+  ASSERT_EQ(trust.exit_code, 0) << trust.err;
+  RunResult verify = pg({"ledger", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  RunResult log = pg({"ledger", "log", "--json"});
+  EXPECT_EQ(std::count(log.out.begin(), log.out.end(), '\n'), 2) << log.out;  // init, trust
+  // A second workspace cannot take over a ledger that holds events.
+  ScratchDir other;
+  RunResult again = Prodgate({"--ledger", uri, "init", "."}, other.path());
+  EXPECT_EQ(again.exit_code, 2) << again.out << again.err;
+  EXPECT_NE(again.err.find("belongs to another workspace"), std::string::npos) << again.err;
+  // Without --ledger the workspace has no ledger of its own: refused, not created.
+  RunResult local = Prodgate({"ledger", "verify"}, dir_.path());
+  EXPECT_EQ(local.exit_code, 2) << local.out << local.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / ".prodgate/ledger.db"));
 }
 
 TEST_F(PostgresCli, AnUnreachableServerIsExit2) {
