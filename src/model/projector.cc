@@ -247,6 +247,11 @@ Status Project(const Event& e, ProjectionTxn& txn) {
     PG_RETURN_IF_ERROR(txn.Put("lanes", name, lane));
     return txn.Put("workspace", "lane", {{"name", ""}, {"seq", e.seq}});
   }
+  if (k == "probes.result") {  // read by lane reports from the events; no projection
+    std::string v = StrField(b, "verdict");
+    if (v != "PASS" && v != "FAIL") return Malformed(e, "a probes.result verdict is PASS or FAIL");
+    return Status::Ok();
+  }
   if (k == "rehearsal.result") {
     Json doc = b;
     doc["seq"] = e.seq;
