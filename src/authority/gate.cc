@@ -213,6 +213,38 @@ class Evaluator {
            fmt::format("the last rehearsal of change {} did not pass ({})", Short(r.change),
                        doc->value("verdict", "?")),
            "fix the change or its rollback and rehearse again until it passes");
+    } else {
+      PG_RETURN_IF_ERROR(CheckRehearsalSigned(doc->value("seq", int64_t{0})));
+    }
+    return Status::Ok();
+  }
+
+  // The rehearsal a production action rests on must be signed by a trusted key: an
+  // unsigned rehearsal.result is a claim anyone with write access to the ledger can append.
+  Status CheckRehearsalSigned(int64_t seq) {
+    const std::string fix =
+        "rehearse again with --key KEY (a trusted operator's, agent's or owner's key)";
+    auto trust = LoadTrust(ws_);
+    PG_ASSIGN_OR_RETURN(auto e, ws_.ledger->EventAt(seq));
+    if (!e || e->kind != "rehearsal.result") {
+      Hold("rehearsal_unsigned", fmt::format("the rehearsal event {} is missing", seq), fix);
+      return Status::Ok();
+    }
+    if (e->sig.empty()) {
+      Hold("rehearsal_unsigned",
+           fmt::format("the passing rehearsal of change {} (event {}) is not signed",
+                       Short(d_.request.change), seq),
+           fix);
+      return Status::Ok();
+    }
+    const TrustedKey* k = trust.ok() ? trust->Find(e->actor) : nullptr;
+    PG_ASSIGN_OR_RETURN(std::string pre, e->Preimage());
+    if (k == nullptr || !VerifySignature(k->key, pre, e->sig)) {
+      Hold("rehearsal_unsigned",
+           fmt::format("the rehearsal of change {} (event {}) is signed by {}, whose signature the "
+                       "trust does not vouch for",
+                       Short(d_.request.change), seq, e->actor),
+           fix);
     }
     return Status::Ok();
   }
@@ -425,6 +457,14 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
   }
   GateRequest r = request;
   if (executor_key != nullptr) r.executor = executor_key->Id();
+  if (!chain.ok() || !chain->ok) {
+    // A ledger that does not verify holds (ledger_broken); no append is even tried, so the
+    // refusal is the gate's HOLD, not the store's error about the broken head.
+    StoreReader reader(*ws.ledger);
+    Evaluator eval(ws, reader, r);
+    PG_ASSIGN_OR_RETURN(out.decision, eval.Run(chain));
+    return out;
+  }
   bool held = false;
   auto intent = ws.ledger->Append(
       [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {

@@ -5,6 +5,7 @@
 #include "authority/trust.h"
 #include "core/file_io.h"
 #include "core/sha256.h"
+#include "ledger/chain.h"
 #include "model/projector.h"
 
 namespace prodgate::authority {
@@ -23,6 +24,38 @@ Result<ledger::Event> AcceptConfig(model::Workspace& ws, const PrivateKey& owner
         return SignedDraft(owner, "config.accept", {{"config_sha256", digest}}, {"config"});
       },
       model::Project);
+}
+
+Status CheckConfigAccepted(model::Workspace& ws) {
+  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> events, ws.ledger->EventsAbout("config"));
+  if (events.empty()) return Status::BadInput("the ledger has no record of the config");
+  const ledger::Event& e = events.back();
+  PG_RETURN_IF_ERROR(ledger::CheckEventHash(e));
+  if (e.kind == "workspace.init" && e.seq == 1) return Status::Ok();
+  const std::string fix = "have an owner accept the config: prodgate config accept --key OWNER_KEY";
+  if (e.kind != "config.accept" || e.sig.empty()) {
+    return Status::BadInput(
+        fmt::format("the config's record (event {}, {}) is not signed by an owner: it was "
+                    "appended behind prodgate",
+                    e.seq, e.kind),
+        fix);
+  }
+  PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
+  const TrustedKey* k = trust.Find(e.actor);
+  PG_ASSIGN_OR_RETURN(std::string pre, e.Preimage());
+  if (k == nullptr || k->role != Role::kOwner || !VerifySignature(k->key, pre, e.sig)) {
+    return Status::BadInput(
+        fmt::format("the config's record (event {}) is signed by {}, not by a trusted owner", e.seq,
+                    e.actor),
+        fix);
+  }
+  return Status::Ok();
+}
+
+Result<model::Workspace> OpenCheckedWorkspace(const std::string& root, const std::string& ledger) {
+  PG_ASSIGN_OR_RETURN(model::Workspace ws, model::OpenWorkspace(root, ledger));
+  PG_RETURN_IF_ERROR(CheckConfigAccepted(ws));
+  return ws;
 }
 
 Result<LedgerAudit> AuditLedger(model::Workspace& ws, const std::optional<Digest>& expect_head) {

@@ -14,6 +14,14 @@ namespace prodgate::authority {
 // Records the current config.toml's digest, signed by a trusted owner.
 Result<ledger::Event> AcceptConfig(model::Workspace& ws, const PrivateKey& owner);
 
+// The config's record must come from prodgate: the workspace.init that made the ledger
+// (event 1), or a config.accept signed by a trusted owner. model::OpenWorkspace checks the
+// file against the record; this checks who made the record.
+Status CheckConfigAccepted(model::Workspace& ws);
+
+// model::OpenWorkspace, then CheckConfigAccepted: what every command opens.
+Result<model::Workspace> OpenCheckedWorkspace(const std::string& root, const std::string& ledger);
+
 struct LedgerAudit {
   ledger::ChainReport chain;
   int64_t signed_events = 0;

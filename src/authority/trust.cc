@@ -108,6 +108,40 @@ Result<Trust> LoadTrust(model::Workspace& ws) {
   }
   const ledger::Event& last = events.back();
   PG_RETURN_IF_ERROR(ledger::CheckEventHash(last));
+  // The trust is what its events made: the first event adds the first owner; every later one
+  // must be signed by an owner the events before it trusted, or the trust was changed behind
+  // prodgate (an unsigned trust.update is a claim anyone with write access could append).
+  Trust derived;
+  for (const auto& e : events) {
+    PG_RETURN_IF_ERROR(ledger::CheckEventHash(e));
+    if (!derived.keys.empty()) {
+      const TrustedKey* signer = derived.Find(e.actor);
+      PG_ASSIGN_OR_RETURN(std::string pre, e.Preimage());
+      if (e.sig.empty() || signer == nullptr || signer->role != Role::kOwner ||
+          !VerifySignature(signer->key, pre, e.sig)) {
+        return BadTrust(fmt::format(
+            "trust event {} is not signed by an owner trusted before it: the trust was changed "
+            "behind prodgate",
+            e.seq));
+      }
+    }
+    const Json& added = e.body.contains("added") ? e.body["added"] : Json();
+    if (!added.is_object() || !StringFields(added, {"id", "name", "role", "public_key"})) {
+      return BadTrust(fmt::format("trust event {} does not say which key it added", e.seq));
+    }
+    TrustedKey k;
+    k.id = added.value("id", "");
+    k.name = added.value("name", "");
+    PG_ASSIGN_OR_RETURN(k.role, ParseRole(added.value("role", "")));
+    PG_ASSIGN_OR_RETURN(k.key, PublicKey::FromBase64(added.value("public_key", "")));
+    if (k.key.Id() != k.id || (derived.keys.empty() && k.role != Role::kOwner)) {
+      return BadTrust(
+          fmt::format("trust event {} adds a key that does not match its id, or a first key that "
+                      "is not an owner's",
+                      e.seq));
+    }
+    derived.keys.push_back(std::move(k));
+  }
   if (!exists) {
     return BadTrust(fmt::format("{} is missing, but the ledger recorded one (event {})",
                                 ws.trust_path(), last.seq));
@@ -121,7 +155,19 @@ Result<Trust> LoadTrust(model::Workspace& ws) {
                     ws.trust_path(), digest.substr(0, 12), last.seq));
   }
   PG_ASSIGN_OR_RETURN(Json doc, ParseCanonicalDocument(bytes, ws.trust_path()));
-  return Trust::FromJson(doc);
+  PG_ASSIGN_OR_RETURN(Trust trust, Trust::FromJson(doc));
+  // The file must hold exactly the keys, with the roles, that the events added.
+  bool same = trust.keys.size() == derived.keys.size();
+  for (size_t i = 0; same && i < trust.keys.size(); ++i) {
+    const TrustedKey* d = derived.Find(trust.keys[i].id);
+    same = d != nullptr && d->role == trust.keys[i].role &&
+           d->key.Base64() == trust.keys[i].key.Base64();
+  }
+  if (!same) {
+    return BadTrust(fmt::format("{} does not hold the keys and roles its ledger events added",
+                                ws.trust_path()));
+  }
+  return trust;
 }
 
 ledger::EventDraft SignedDraft(const PrivateKey& key, std::string kind, Json body,

@@ -1,11 +1,12 @@
 #include "cli/context.h"
 
+#include "authority/ledger_audit.h"
 #include "core/file_io.h"
 
 namespace prodgate::cli {
 
 Result<model::Workspace> OpenWs(const GlobalFlags& global) {
-  return model::OpenWorkspace(global.workspace, global.ledger);
+  return authority::OpenCheckedWorkspace(global.workspace, global.ledger);
 }
 
 Result<std::optional<authority::PrivateKey>> KeyIfGiven(const std::string& path) {

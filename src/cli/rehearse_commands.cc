@@ -28,7 +28,7 @@ std::string RehearsalText(const rehearse::RehearsalReport& r, int64_t seq) {
 
 void RegisterRehearseCommands(CLI::App& app, const GlobalFlags& global, int& exit_code) {
   struct Args {
-    std::string target, apply, rollback, schema, broken, out;
+    std::string target, apply, rollback, schema, broken, out, key;
     std::vector<std::string> production;
     bool reapply = false, json = false;
   };
@@ -51,11 +51,19 @@ void RegisterRehearseCommands(CLI::App& app, const GlobalFlags& global, int& exi
                   "(the workspace's [[production]] list always applies)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--key", a->key,
+                  "sign the result with this key (a trusted one): only a signed rehearsal "
+                  "counts for production");
   cmd->add_flag("--json", a->json, "print the prodgate.rehearsal/1 report");
   cmd->callback([a, &global, &exit_code] {
     auto ws = OpenWs(global);
     if (!ws.ok()) {
       exit_code = ReportError(ws.status());
+      return;
+    }
+    auto key = KeyIfGiven(a->key);
+    if (!key.ok()) {
+      exit_code = ReportError(key.status());
       return;
     }
     auto refusal = rehearse::LaneRefusal(*ws);
@@ -94,7 +102,12 @@ void RegisterRehearseCommands(CLI::App& app, const GlobalFlags& global, int& exi
       exit_code = ReportError(report.status());
       return;
     }
-    auto seq = rehearse::RecordRehearsal(*ws, *report, model::LocalActor());
+    std::function<Result<std::string>(std::string_view)> sign;
+    if (*key) {
+      const authority::PrivateKey* k = &**key;
+      sign = [k](std::string_view preimage) { return k->Sign(preimage); };
+    }
+    auto seq = rehearse::RecordRehearsal(*ws, *report, ActorOf(*key), sign);
     if (!seq.ok()) {
       exit_code = ReportError(seq.status());
       return;

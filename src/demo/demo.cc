@@ -213,12 +213,12 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
          1);
 
   // 5. The rehearsal, with its negative controls.
-  auto rehearsal =
-      d.JsonStep("rehearse apply and rollback on the clone",
-                 {"rehearse", "--target", "sqlite:clone.db", "--apply", "change/apply.sql",
-                  "--rollback", "change/rollback.sql", "--schema", "fix7/schema.toml", "--reapply",
-                  "--broken-rollback", "fix7/rollback_broken.sql", "--out", "rehearsal", "--json"},
-                 0);
+  auto rehearsal = d.JsonStep(
+      "rehearse apply and rollback on the clone",
+      {"rehearse", "--target", "sqlite:clone.db", "--apply", "change/apply.sql", "--rollback",
+       "change/rollback.sql", "--schema", "fix7/schema.toml", "--reapply", "--broken-rollback",
+       "fix7/rollback_broken.sql", "--out", "rehearsal", "--key", "keys/operator.pem", "--json"},
+      0);
   std::string change = rehearsal ? rehearsal->value("change", "") : "";
 
   // 6. Production inside the lane: refused.
@@ -237,7 +237,11 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
   if (rerun && rerun->out.find("PACKET_TREE MATCH") == std::string::npos)
     d.Fail("rerun did not print PACKET_TREE MATCH");
 
-  // 8. The lane closes; production still holds.
+  // 8. The fail-closed probe suite, recorded for the lane report.
+  auto probes = d.Step("the probe suite: every attack refused, the control allowed, nothing leaked",
+                       {"probes", "--record"}, 0);
+
+  // 9. The lane closes; production still holds.
   d.Step("close the lane",
          {"lane", "close", "--out", "lane", "--next-decision", "fix7/decision.toml"}, 0);
   d.Step("verify the lane's packet", {"packet", "verify", "lane/packet"}, 0);
@@ -293,6 +297,12 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
       StepVerdict(*rehearsal, "negative_control") == "PASS" ? controls : 0, controls,
       StepVerdict(*rehearsal, "snapshot_restore"), broken->value("verdict", ""));
   s += "  packets   packets/rehearsal and lane/packet verify offline; rerun: PACKET_TREE MATCH\n";
+  if (probes) {
+    // The suite's last line is its verdict.
+    std::string out = probes->out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    s += fmt::format("  probes    {}\n", out.substr(out.rfind('\n') + 1));
+  }
   s += fmt::format("  lane      {}\n\nHeld\n", lane.value("final_status", "?"));
   s += "  inside the lane, `execute` in production was refused; the command never ran\n";
   s += fmt::format("  cutover in production: {}\n", gate->value("decision", "HOLD"));

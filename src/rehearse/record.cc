@@ -15,8 +15,9 @@ std::vector<clone::ProductionIdentity> ProductionIdentities(const model::Config&
   return out;
 }
 
-Result<int64_t> RecordRehearsal(model::Workspace& ws, const RehearsalReport& r,
-                                const std::string& actor) {
+Result<int64_t> RecordRehearsal(
+    model::Workspace& ws, const RehearsalReport& r, const std::string& actor,
+    const std::function<Result<std::string>(std::string_view preimage)>& sign) {
   Json steps = Json::array();
   for (const auto& s : r.steps) steps.push_back({{"name", s.name}, {"verdict", s.verdict}});
   auto appended = ws.ledger->Append(
@@ -35,6 +36,7 @@ Result<int64_t> RecordRehearsal(model::Workspace& ws, const RehearsalReport& r,
                   {"report_sha256", r.report_sha256},
                   {"out", r.out}};
         e.subjects = {"rehearsal:" + r.change, "rehearsals"};
+        e.sign = sign;
         return e;
       },
       model::Project);

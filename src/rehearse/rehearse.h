@@ -107,7 +107,10 @@ std::vector<clone::ProductionIdentity> ProductionIdentities(const model::Config&
 // Appends rehearsal.result (subjects "rehearsal:<change>", "rehearsals"): the change, the
 // verdict, the three hashes, every step's verdict, the report's digest and where it is. The
 // gate reads the last one per change. Returns the event's sequence number.
-Result<int64_t> RecordRehearsal(model::Workspace& ws, const RehearsalReport& report,
-                                const std::string& actor);
+// `sign`, when set, signs the event as `actor` (a key id): the gate counts only a signed
+// rehearsal, by a trusted key, towards a production action.
+Result<int64_t> RecordRehearsal(
+    model::Workspace& ws, const RehearsalReport& report, const std::string& actor,
+    const std::function<Result<std::string>(std::string_view preimage)>& sign = {});
 
 }  // namespace prodgate::rehearse

@@ -183,7 +183,23 @@ TEST_F(RehearseTest, TheGateNeedsThePassingRehearsalOfThatChange) {
   RunResult ok = Rehearse(Example("rollback.sql"), "good");
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   std::string change = JsonOut(ok)["change"];
+  // An unsigned rehearsal is a claim, not a proof: production holds until one is signed by a
+  // trusted key.
+  Json unsigned_held = Gate({"--action", "apply", "--scope", "production", "--change", change}, 1);
+  EXPECT_TRUE(Has(Codes(unsigned_held), "rehearsal_unsigned")) << unsigned_held.dump();
+  ASSERT_EQ(
+      Pg({"key", "new", "--name", "stranger", "--role", "operator", "--out", dir_ / "stranger.pem"})
+          .exit_code,
+      0);
+  ASSERT_EQ(
+      Rehearse(Example("rollback.sql"), "untrusted", {"--key", dir_ / "stranger.pem"}).exit_code,
+      0);
+  Json untrusted = Gate({"--action", "apply", "--scope", "production", "--change", change}, 1);
+  EXPECT_TRUE(Has(Codes(untrusted), "rehearsal_unsigned")) << untrusted.dump();
+  RunResult signed_run = Rehearse(Example("rollback.sql"), "signed", {"--key", Key("carol")});
+  ASSERT_EQ(signed_run.exit_code, 0) << signed_run.err;
   Json after = Gate({"--action", "apply", "--scope", "production", "--change", change}, 1);
+  EXPECT_FALSE(Has(Codes(after), "rehearsal_unsigned")) << after.dump();
   EXPECT_FALSE(Has(Codes(after), "rehearsal_failed")) << after.dump();
   EXPECT_FALSE(Has(Codes(after), "no_rehearsal")) << after.dump();
   // The failed change still holds: a passing rehearsal of another change does not count.
