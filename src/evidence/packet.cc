@@ -58,6 +58,15 @@ Status CopyTree(const std::string& from, const std::string& to) {
     fs::copy_file(from, to, fs::copy_options::none, ec);
   }
   if (ec) {
+    // A readable source that fails to copy is the scratch side: a full disk, which
+    // std::filesystem reports as EIO when the kernel copy stops short.
+    if (::access(from.c_str(), R_OK) == 0) {
+      return Status::Internal(
+          fmt::format("cannot copy {} into the packet's scratch directory {}: {}", from,
+                      fs::path(to).parent_path().string(), ec.message()),
+          "free space in TMPDIR (a full disk shows here as an I/O error), then run the command "
+          "again");
+    }
     return Status::BadInput(fmt::format("cannot copy {} into the packet: {}", from, ec.message()),
                             "check that the artifact exists and is readable");
   }

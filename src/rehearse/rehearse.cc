@@ -352,7 +352,17 @@ class Runner {
       return;
     }
     TimedStep("snapshot_restore", [&](Step& s) {
-      PG_RETURN_IF_ERROR(RestoreSnapshot());
+      // Until the restored hash is seen equal to before, the target is not restored: a
+      // failure below must keep the snapshot (it was discarded when this still said
+      // "untouched"; tests/crash/fault_test.cc).
+      Status restored = RestoreSnapshot();
+      if (!restored.ok()) {
+        r_.restored =
+            "NOT RESTORED: " + restored.ToString() + " (the snapshot is kept at " + snapshot_ + ")";
+        return restored;
+      }
+      const std::string kept = " (the snapshot is kept at " + snapshot_ + ")";
+      r_.restored = "NOT RESTORED: the restored target could not be hashed" + kept;
       PG_ASSIGN_OR_RETURN(auto db, Open(db::OpenMode::kReadOnly));
       PG_ASSIGN_OR_RETURN(db::LogicalHash h, db->Hash());
       if (h.root != before->root) {
