@@ -159,11 +159,14 @@ std::vector<std::string> Classes(const BagProblem* p) {
 
 #define EXPECT_VALID(r) EXPECT_EQ((r).verdict, BagVerdict::kValid) << Dump(r)
 #define EXPECT_INVALID(r) EXPECT_EQ((r).verdict, BagVerdict::kInvalid) << Dump(r)
-#define EXPECT_PROBLEM(r, path, code, sev)                                                      \
-  do {                                                                                          \
-    const BagProblem* p_ = Find((r), (path), (code));                                           \
-    ASSERT_NE(p_, nullptr) << "expected " << (code) << " on \"" << (path) << "\"\n" << Dump(r); \
-    EXPECT_EQ(p_->severity, (sev)) << Dump(r);                                                  \
+// The report is bound to a reference first: a temporary (EXPECT_PROBLEM(Verify(), …)) lives
+// as long as r_, so p_ never points into a destroyed report, and Verify() runs once.
+#define EXPECT_PROBLEM(r, path, code, sev)                                                       \
+  do {                                                                                           \
+    const BagReport& r_ = (r);                                                                   \
+    const BagProblem* p_ = Find(r_, (path), (code));                                             \
+    ASSERT_NE(p_, nullptr) << "expected " << (code) << " on \"" << (path) << "\"\n" << Dump(r_); \
+    EXPECT_EQ(p_->severity, (sev)) << Dump(r_);                                                  \
   } while (0)
 #define EXPECT_NO_PROBLEMS(r) EXPECT_TRUE((r).problems.empty()) << Dump(r)
 
