@@ -1,6 +1,5 @@
 // clone check, clone rules, clone scan, surrogate.
 #include <memory>
-#include <regex>
 
 #include "cli/commands.h"
 #include "clone/clone_check.h"
@@ -10,14 +9,6 @@
 
 namespace prodgate::cli {
 namespace {
-
-// "--production NAME=TARGET" or "--production TARGET" (then the name is the target).
-clone::ProductionIdentity ParseProduction(const std::string& arg) {
-  static const std::regex named("^([A-Za-z0-9_.-]+)=(.+)$");
-  std::smatch m;
-  if (std::regex_match(arg, m, named)) return {m[1].str(), m[2].str(), ""};
-  return {arg, arg, ""};
-}
 
 void RegisterCloneCommands(CLI::App& app, const GlobalFlags&, int& exit_code) {
   CLI::App* group = app.add_subcommand(
@@ -44,7 +35,8 @@ void RegisterCloneCommands(CLI::App& app, const GlobalFlags&, int& exit_code) {
     cmd->add_flag("--json", args->json, "print the prodgate.clone-check/1 document");
     cmd->callback([args, &exit_code] {
       clone::CloneCheckOptions options;
-      for (const auto& p : args->production) options.production.push_back(ParseProduction(p));
+      for (const auto& p : args->production)
+        options.production.push_back(clone::ParseProductionArgument(p));
       if (!args->schema.empty()) options.schema_spec = args->schema;
       options.raw_file = args->raw;
       auto report = clone::CheckClone(args->target, options);

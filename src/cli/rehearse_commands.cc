@@ -3,7 +3,6 @@
 
 #include <iostream>
 #include <memory>
-#include <regex>
 
 #include "cli/context.h"
 #include "rehearse/rehearse.h"
@@ -85,14 +84,8 @@ void RegisterRehearseCommands(CLI::App& app, const GlobalFlags& global, int& exi
     spec.reapply = a->reapply;
     spec.out = a->out.empty() ? rehearse::DefaultOutDir(*ws) : a->out;
     spec.production = rehearse::ProductionIdentities(ws->config);
-    static const std::regex named("^([A-Za-z0-9_.-]+)=(.+)$");
     for (const auto& p : a->production) {
-      std::smatch m;
-      if (std::regex_match(p, m, named)) {
-        spec.production.push_back({m[1].str(), m[2].str()});
-      } else {
-        spec.production.push_back({p, p});
-      }
+      spec.production.push_back(clone::ParseProductionArgument(p));
     }
     if (!global.quiet && !a->json) {
       spec.on_step = [](const std::string& step) { std::cerr << "rehearse: " << step << "\n"; };

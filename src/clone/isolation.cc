@@ -1,7 +1,9 @@
 #include "clone/isolation.h"
 
 #include <fmt/format.h>
+
 #include <sys/stat.h>
+#include <regex>
 
 #include <cctype>
 #include <cstdlib>
@@ -67,6 +69,13 @@ std::string_view CheckStateName(CheckState s) {
       return "NOT RUN";
   }
   return "?";
+}
+
+ProductionIdentity ParseProductionArgument(const std::string& arg) {
+  static const std::regex named("^([A-Za-z0-9_.-]+)=(.+)$");
+  std::smatch m;
+  if (std::regex_match(arg, m, named)) return {m[1].str(), m[2].str(), ""};
+  return {arg, arg, ""};
 }
 
 Result<CheckOutcome> CheckIsolation(const db::Database& target,

@@ -51,6 +51,9 @@ struct ProductionIdentity {
   std::string system_identifier = {};  // PostgreSQL, optional: pg_control_system() of production
 };
 
+// "NAME=TARGET" or "TARGET" (then the name is the target), as --production takes it.
+ProductionIdentity ParseProductionArgument(const std::string& arg);
+
 // Findings "production-identity" (one per production the target is) and
 // "no-production-identities". Bad input (a production target that cannot be parsed) is a
 // failed Status.

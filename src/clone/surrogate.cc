@@ -12,6 +12,7 @@
 
 #include "clone/isolation.h"
 #include "clone/spec_reader.h"
+#include "core/civil_time.h"
 #include "core/file_io.h"
 #include "core/sha256.h"
 #include "core/toml.h"
@@ -47,29 +48,6 @@ struct Rng {
 };
 
 // --- time ---------------------------------------------------------------------------------
-
-// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm), and back.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
 
 // RFC 3339 (or a TOML date-time, or a bare date) → microseconds since the epoch, UTC.
 std::optional<int64_t> ParseTime(std::string_view s) {

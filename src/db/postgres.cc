@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "core/canonical_json.h"
+#include "core/civil_time.h"
 #include "core/sha256.h"
 
 namespace prodgate::db {
@@ -359,20 +360,6 @@ uint32_t U32(const char* p) {
          (uint32_t{static_cast<unsigned char>(p[2])} << 8) | static_cast<unsigned char>(p[3]);
 }
 uint64_t U64(const char* p) { return (uint64_t{U32(p)} << 32) | U32(p + 4); }
-
-// Days since 1970-01-01 → civil date (H. Hinnant's algorithm).
-void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
 
 constexpr int64_t kPgEpochDays = 10957;  // 2000-01-01 - 1970-01-01
 constexpr int64_t kUsPerDay = int64_t{86400} * 1000000;
