@@ -133,7 +133,50 @@ TEST_F(PacketTest, BuildRefusesWhatTheLedgerDoesNotVouchFor) {
   ExpectRefused({"packet", "build", "--out", dir_ / "r", "--lane", "nosuch"}, 2, "nosuch");
   ExpectRefused({"packet", "build", "--out", dir_ / "r"}, 2, "nothing to pack");
   ExpectRefused({"packet", "build", "--out", dir_ / "r", dir_ / "missing.txt"}, 2, "missing.txt");
+  ExpectRefused({"packet", "build", "--out", dir_ / "r", "--lane", "L", "--rehearsal", "1"}, 2,
+                "two packets");
   EXPECT_FALSE(fs::exists(dir_ / "r"));
+}
+
+TEST_F(PacketTest, ARehearsalReportChangedAfterItWasRecordedIsNotPacked) {
+  std::string ex = std::string(PRODGATE_SOURCE_DIR) + "/examples/fix7/";
+  ASSERT_EQ(Pg({"surrogate", "--spec", ex + "surrogate.toml", "--seed", "7", "--out",
+                "sqlite:" + (dir_ / "c.db")})
+                .exit_code,
+            0);
+  RunResult r = Pg({"rehearse", "--target", "sqlite:c.db", "--apply", ex + "apply.sql",
+                    "--rollback", ex + "rollback.sql", "--production", "p=sqlite:/srv/p.db",
+                    "--out", dir_ / "reh", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string change = JsonOut(r)["change"];
+  // Control: as recorded, it packs.
+  ASSERT_EQ(Pg({"packet", "build", "--out", dir_ / "ok", "--rehearsal", change}).exit_code, 0);
+  std::string report = dir_ / "reh/rehearsal.json";
+  WriteFile(report, ReadFileOrDie(report) + " ");
+  ExpectRefused({"packet", "build", "--out", dir_ / "r", "--rehearsal", change}, 2,
+                "changed after it was recorded");
+  EXPECT_FALSE(fs::exists(dir_ / "r"));
+}
+
+TEST_F(PacketTest, AnOpenLaneIsNotPacked) {
+  WriteFile(dir_ / "d.toml", R"(id = "D"
+title = "t"
+[[options]]
+id = "HOLD"
+summary = "hold"
+default = true
+hold = true
+[[options]]
+id = "R"
+summary = "rehearse"
+grants = [{ action = "rehearse", scope = "clone", uses = 1 }]
+)");
+  ASSERT_EQ(Pg({"decision", "new", "--file", dir_ / "d.toml"}).exit_code, 0);
+  ASSERT_EQ(Pg({"decision", "select", "D", "--option", "R", "--key", Key("alice")}).exit_code, 0);
+  ASSERT_EQ(Pg({"lane", "open", "L", "--decision", "D", "--option", "R"}).exit_code, 0);
+  ExpectRefused({"packet", "build", "--out", dir_ / "r", "--lane", "L"}, 2, "still open");
+  ASSERT_EQ(Pg({"lane", "close", "--out", dir_ / "lane"}).exit_code, 0);
+  EXPECT_EQ(Pg({"packet", "build", "--out", dir_ / "r", "--lane", "L"}).exit_code, 0);  // control
 }
 
 }  // namespace
