@@ -254,8 +254,19 @@ FileFacts FactsOfBytes(std::string_view bytes, FactsOptions options) {
 
 Result<FileFacts> FactsOfFile(const std::string& path, FactsOptions options,
                               std::span<uint8_t> buffer, Progress* progress) {
-  // O_NONBLOCK: a fifo swapped in after the walk must not hang us; fstat then refuses it.
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  // A device or fifo is never opened (opening some devices acts on them): lstat first. One
+  // swapped in between the lstat and the open is caught by O_NONBLOCK (a fifo must not hang
+  // us), O_NOCTTY, and the fstat below.
+  struct stat named;
+  if (::lstat(path.c_str(), &named) != 0) {
+    return Status::BadInput(fmt::format("cannot read {}: {}", path, ErrnoText(errno)),
+                            "make the file readable (or --ignore it) and run again");
+  }
+  if (!S_ISREG(named.st_mode)) {
+    return Status::BadInput(fmt::format("{} is not a regular file", path),
+                            "the tree changed while prodgate read it; run again when it is quiet");
+  }
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   if (!fd.valid()) {
     return Status::BadInput(fmt::format("cannot read {}: {}", path, ErrnoText(errno)),
                             "make the file readable (or --ignore it) and run again");

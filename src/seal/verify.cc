@@ -86,28 +86,51 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
   }
   report.sealed_root = m.root;
   PG_ASSIGN_OR_RETURN(IgnoreRules rules, IgnoreRules::Make(m.ignore));
-  PG_ASSIGN_OR_RETURN(TreeListing listing, WalkTree(report.root_dir, rules));
+  // The walk (which finds missing, unsealed and retyped entries) needs no file bytes, and the
+  // raw digest of a sealed file needs no walk: the walk runs on its own thread while every
+  // core hashes, instead of before them. FactsOfFile opens nothing but a regular file.
+  auto walked = std::async(std::launch::async,
+                           [&root = report.root_dir, &rules] { return WalkTree(root, rules); });
+  for (const auto& e : m.files) report.sealed_paths.push_back(e.path);
+  // Name collisions need no file bytes either.
+  auto warnings = std::async(
+      std::launch::async, [&paths = report.sealed_paths] { return NameCollisionWarnings(paths); });
+
+  // Pass 1: the raw digest of every sealed regular file.
+  std::vector<HashJob> jobs;
+  std::vector<const SealEntry*> job_entry;
+  uint64_t total = 0;
+  for (const auto& e : m.files) {
+    if (e.kind != EntryKind::kFile) continue;
+    jobs.push_back({(fs::path(report.root_dir) / e.path).string(), e.size, FactsOptions::Raw()});
+    job_entry.push_back(&e);
+    total += e.size;
+  }
+  std::vector<Result<FileFacts>> facts;
+  {
+    Progress progress("verifying", jobs.size(), total, options.progress);
+    facts = HashFiles(jobs, &progress);
+  }
+  report.warnings = warnings.get();
+  PG_ASSIGN_OR_RETURN(TreeListing listing, walked.get());
   if (!listing.problems.empty()) {
     return Status::BadInput(
         fmt::format("cannot verify {}: {}", report.root_dir, fmt::join(listing.problems, "; ")),
         "make every directory under the root readable; an unread directory is never taken "
         "as unchanged");
   }
-
   std::map<std::string, const TreeNode*> current;
   for (const auto& n : listing.nodes) {
     if (n.kind != NodeKind::kDirectory) current[n.path] = &n;
   }
-  for (const auto& e : m.files) report.sealed_paths.push_back(e.path);
-  // Name collisions need no file bytes: find them while the files are hashed.
-  auto warnings = std::async(
-      std::launch::async, [&paths = report.sealed_paths] { return NameCollisionWarnings(paths); });
 
-  // Pass 1: structure, and the raw digest of every file that may be unchanged.
-  std::vector<HashJob> jobs;
-  std::vector<const SealEntry*> job_entry;
-  for (const auto& e : m.files) {
+  // Structure from the walk. A digest counts only for an entry the walk saw as a regular
+  // file; for any other the hashing error is moot (the entry is missing or retyped).
+  std::vector<bool> hashed(jobs.size(), false);
+  for (size_t i = 0, j = 0; i < m.files.size(); ++i) {
+    const SealEntry& e = m.files[i];
     auto it = current.find(e.path);
+    size_t job = e.kind == EntryKind::kFile ? j++ : jobs.size();
     if (it == current.end()) {
       // A sealed path that is now a directory is not in the listing as a node.
       std::error_code ec;
@@ -147,9 +170,7 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
       }
       continue;
     }
-    jobs.push_back({(fs::path(report.root_dir) / e.path).string(), n.size,
-                    n.size == e.size ? FactsOptions::Raw() : FactsOptions::Text(e.size)});
-    job_entry.push_back(&e);
+    hashed[job] = true;
   }
   for (const auto& [path, node] : current) {
     if (std::binary_search(report.sealed_paths.begin(), report.sealed_paths.end(), path)) continue;
@@ -159,28 +180,23 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
         fmt::format("{} present but not sealed and not ignored", NodeKindName(node->kind)));
     report.drifts.push_back(DriftOf(PrintablePath(path), std::move(d)));
   }
-
-  uint64_t total = 0;
-  for (const auto& j : jobs) total += j.size;
-  std::vector<Result<FileFacts>> facts;
-  {
-    Progress progress("verifying", jobs.size(), total, options.progress);
-    facts = HashFiles(jobs, &progress);
+  report.bytes_hashed = 0;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (hashed[i] && facts[i].ok()) report.bytes_hashed += facts[i]->size;
   }
-  report.bytes_hashed = total;
-  report.warnings = warnings.get();
 
   // Pass 2: full facts for the files whose bytes differ, then the diagnosis.
   std::vector<std::string> problems;
   std::vector<HashJob> rehash;
   std::vector<size_t> rehash_of;
   for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!hashed[i]) continue;
     if (!facts[i].ok()) {
       problems.push_back(facts[i].status().what());
       continue;
     }
     const SealEntry& e = *job_entry[i];
-    if (facts[i]->sha256 != e.sha256 && !jobs[i].options.text) {
+    if (facts[i]->sha256 != e.sha256) {
       rehash.push_back({jobs[i].path, jobs[i].size, FactsOptions::Text(e.size)});
       rehash_of.push_back(i);
     }
@@ -200,6 +216,7 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
 
   ObjectStore store(ObjectStoreDir(report.root_dir));
   for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!hashed[i]) continue;
     const SealEntry& e = *job_entry[i];
     const FileFacts& f = *facts[i];
     Diagnosis d;

@@ -96,6 +96,14 @@ const Mutation kMutations[] = {
      "ci/gate.py",
      {"type_changed"}},
     {"type_symlink_to_directory", "rm link && mkdir link", "link", {"type_changed"}},
+    // Verify hashes sealed files while it walks: a sealed file that is now a fifo or a
+    // directory must be reported by its new type, and the fifo never opened (no hang).
+    {"type_file_to_fifo", "rm notes.txt && mkfifo notes.txt", "notes.txt", {"type_changed"}},
+    {"type_file_to_directory", "rm notes.txt && mkdir notes.txt", "notes.txt", {"type_changed"}},
+    {"appended_and_mode",
+     "echo more >> bin/run.sh && chmod 0700 bin/run.sh",
+     "bin/run.sh",
+     {"appended", "mode_changed"}},
     {"mode_changed", "chmod 0700 bin/run.sh", "bin/run.sh", {"mode_changed"}},
     {"eol_crlf", "sed -i 's/$/\\r/' migrations/001.sql", "migrations/001.sql", {"eol_changed"}},
     {"bom_added", "sed -i '1s/^/\\xef\\xbb\\xbf/' ci/gate.py", "ci/gate.py", {"bom_added"}},
