@@ -364,77 +364,108 @@ uint64_t U64(const char* p) { return (uint64_t{U32(p)} << 32) | U32(p + 4); }
 constexpr int64_t kPgEpochDays = 10957;  // 2000-01-01 - 1970-01-01
 constexpr int64_t kUsPerDay = int64_t{86400} * 1000000;
 
-std::string Ymd(int64_t days_since_pg_epoch, bool& bc) {
+// The renderers below append text in PostgreSQL's own output format (ISO dates, the
+// numeric's digits as stored) to `out`. They run once per value of a hashed table, so they
+// write digits directly instead of formatting.
+
+// Appends n in decimal, zero-padded to at least `width` digits.
+void AppendDecimal(std::string& out, uint64_t n, size_t width) {
+  char b[20];
+  size_t len = 0;
+  do {
+    b[sizeof b - 1 - len++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  if (len < width) out.append(width - len, '0');
+  out.append(b + sizeof b - len, len);
+}
+
+// Appends YYYY-MM-DD (the year of a BC date as a positive number; `bc` tells).
+void AppendYmd(std::string& out, int64_t days_since_pg_epoch, bool& bc) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days_since_pg_epoch + kPgEpochDays, y, m, d);
   bc = y <= 0;
-  return fmt::format("{:04}-{:02}-{:02}", bc ? 1 - y : y, m, d);
+  AppendDecimal(out, static_cast<uint64_t>(bc ? 1 - y : y), 4);
+  out.push_back('-');
+  AppendDecimal(out, m, 2);
+  out.push_back('-');
+  AppendDecimal(out, d, 2);
 }
 
-std::string Hms(int64_t us) {
+// Appends HH:MM:SS[.ffffff without trailing zeros] for `us` microseconds (>= 0).
+void AppendHms(std::string& out, int64_t us) {
   int64_t s = us / 1000000, frac = us % 1000000;
-  std::string out = fmt::format("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+  AppendDecimal(out, static_cast<uint64_t>(s / 3600), 2);
+  out.push_back(':');
+  AppendDecimal(out, static_cast<uint64_t>(s / 60 % 60), 2);
+  out.push_back(':');
+  AppendDecimal(out, static_cast<uint64_t>(s % 60), 2);
   if (frac != 0) {
-    std::string f = fmt::format("{:06}", frac);
-    while (f.back() == '0') f.pop_back();
-    out += "." + f;
+    size_t digits = 6;
+    while (frac % 10 == 0) {
+      frac /= 10;
+      --digits;
+    }
+    out.push_back('.');
+    AppendDecimal(out, static_cast<uint64_t>(frac), digits);
   }
-  return out;
 }
 
-std::string RenderTimestamp(int64_t us, bool tz) {
-  if (us == std::numeric_limits<int64_t>::min()) return "-infinity";
-  if (us == std::numeric_limits<int64_t>::max()) return "infinity";
+void AppendTimestamp(std::string& out, int64_t us, bool tz) {
+  if (us == std::numeric_limits<int64_t>::min()) {
+    out += "-infinity";
+    return;
+  }
+  if (us == std::numeric_limits<int64_t>::max()) {
+    out += "infinity";
+    return;
+  }
   int64_t days = us / kUsPerDay, rem = us % kUsPerDay;
   if (rem < 0) {
     rem += kUsPerDay;
     --days;
   }
   bool bc = false;
-  std::string out = Ymd(days, bc) + " " + Hms(rem);
+  AppendYmd(out, days, bc);
+  out.push_back(' ');
+  AppendHms(out, rem);
   if (tz) out += "+00";
   if (bc) out += " BC";
-  return out;
 }
 
-std::string RenderNumeric(const char* p, size_t n, bool& ok) {
-  ok = false;
-  if (n < 8) return {};
+// Appends the numeric's decimal text with exactly its display scale; false when the bytes
+// are not a valid binary numeric (base-10000 digits each in [0, 9999]).
+bool AppendNumeric(std::string& out, const char* p, size_t n) {
+  if (n < 8) return false;
   int ndigits = static_cast<int16_t>(U16(p));
   int weight = static_cast<int16_t>(U16(p + 2));
   uint16_t sign = U16(p + 4);
   int dscale = static_cast<int16_t>(U16(p + 6));
-  if (ndigits < 0 || dscale < 0 || n != 8 + 2 * static_cast<size_t>(ndigits)) return {};
-  ok = true;
-  if (sign == 0xC000) return "NaN";
-  if (sign == 0xD000) return "Infinity";
-  if (sign == 0xF000) return "-Infinity";
-  if (sign != 0x0000 && sign != 0x4000) {
-    ok = false;
-    return {};
+  if (ndigits < 0 || dscale < 0 || n != 8 + 2 * static_cast<size_t>(ndigits)) return false;
+  if (sign == 0xC000) return out += "NaN", true;
+  if (sign == 0xD000) return out += "Infinity", true;
+  if (sign == 0xF000) return out += "-Infinity", true;
+  if (sign != 0x0000 && sign != 0x4000) return false;
+  for (int i = 0; i < ndigits; ++i) {
+    if (U16(p + 8 + 2 * i) > 9999) return false;
   }
-  auto digit = [&](int i) -> int {
-    return i >= 0 && i < ndigits ? static_cast<int16_t>(U16(p + 8 + 2 * i)) : 0;
-  };
-  std::string out;
+  auto digit = [&](int i) -> uint64_t { return i >= 0 && i < ndigits ? U16(p + 8 + 2 * i) : 0; };
   if (sign == 0x4000) out.push_back('-');
   if (weight < 0) {
     out.push_back('0');
   } else {
-    for (int i = 0; i <= weight; ++i) {
-      out += i == 0 ? fmt::format("{}", digit(i)) : fmt::format("{:04}", digit(i));
-    }
+    for (int i = 0; i <= weight; ++i) AppendDecimal(out, digit(i), i == 0 ? 1 : 4);
   }
   if (dscale > 0) {
-    std::string frac;
-    for (int i = weight + 1; static_cast<int>(frac.size()) < dscale; ++i) {
-      frac += fmt::format("{:04}", digit(i));
+    out.push_back('.');
+    size_t frac_start = out.size();
+    for (int i = weight + 1; static_cast<int>(out.size() - frac_start) < dscale; ++i) {
+      AppendDecimal(out, digit(i), 4);
     }
-    frac.resize(dscale);
-    out += "." + frac;
+    out.resize(frac_start + static_cast<size_t>(dscale));
   }
-  return out;
+  return true;
 }
 
 // Decodes one binary COPY field into `out` (text it renders lives in `scratch`).
@@ -493,8 +524,8 @@ bool DecodeField(Kind kind, const char* p, int32_t len, std::string& scratch, Va
       out = ValueRef::Blob(std::string_view(p, n));
       return true;
     case Kind::kNumeric: {
-      bool ok = false;
-      scratch = RenderNumeric(p, n, ok);
+      scratch.clear();
+      bool ok = AppendNumeric(scratch, p, n);
       out = ValueRef::Text(scratch);
       return ok;
     }
@@ -519,7 +550,8 @@ bool DecodeField(Kind kind, const char* p, int32_t len, std::string& scratch, Va
         scratch = "infinity";
       } else {
         bool bc = false;
-        scratch = Ymd(days, bc);
+        scratch.clear();
+        AppendYmd(scratch, days, bc);
         if (bc) scratch += " BC";
       }
       out = ValueRef::Text(scratch);
@@ -527,13 +559,18 @@ bool DecodeField(Kind kind, const char* p, int32_t len, std::string& scratch, Va
     }
     case Kind::kTime:
       if (n != 8) return false;
-      scratch = Hms(static_cast<int64_t>(U64(p)));
+      if (static_cast<int64_t>(U64(p)) < 0 || static_cast<int64_t>(U64(p)) > kUsPerDay) {
+        return false;
+      }
+      scratch.clear();
+      AppendHms(scratch, static_cast<int64_t>(U64(p)));
       out = ValueRef::Text(scratch);
       return true;
     case Kind::kTimestamp:
     case Kind::kTimestamptz:
       if (n != 8) return false;
-      scratch = RenderTimestamp(static_cast<int64_t>(U64(p)), kind == Kind::kTimestamptz);
+      scratch.clear();
+      AppendTimestamp(scratch, static_cast<int64_t>(U64(p)), kind == Kind::kTimestamptz);
       out = ValueRef::Text(scratch);
       return true;
     case Kind::kTid:
@@ -546,17 +583,24 @@ bool DecodeField(Kind kind, const char* p, int32_t len, std::string& scratch, Va
 }
 
 // Reads `COPY … TO STDOUT (FORMAT binary)` tuple by tuple, whatever the message boundaries.
+// The server sends one row per CopyData message, so a row is read in place from libpq's
+// buffer; only a row split across messages is copied into `buf_` to be joined.
 class CopyReader {
  public:
   CopyReader(PGconn* c, size_t fields, std::string what)
       : c_(c), fields_(fields), what_(std::move(what)), ptr_(fields), len_(fields) {}
-  ~CopyReader() { Abandon(); }
+  ~CopyReader() {
+    Abandon();
+    Release();
+  }
+  CopyReader(const CopyReader&) = delete;
+  CopyReader& operator=(const CopyReader&) = delete;
 
   // True with the next tuple's fields (valid until the next call), false at the end.
   Result<bool> Next() {
     while (true) {
-      size_t avail = buf_.size() - pos_;
-      const char* p = buf_.data() + pos_;
+      size_t avail = size_ - pos_;
+      const char* p = data_ + pos_;
       if (!header_done_) {
         if (avail >= 19) {
           if (std::memcmp(p, "PGCOPY\n\377\r\n\0", 11) != 0) return Bad("no binary COPY header");
@@ -609,17 +653,29 @@ class CopyReader {
         if (!trailer_seen_) return Bad("the COPY stream ended early");
         return false;
       }
-      if (pos_ == buf_.size()) {
-        buf_.clear();
-      } else if (pos_ > 0) {
-        buf_.erase(0, pos_);
-      }
-      pos_ = 0;
-      char* data = nullptr;
-      int got = PQgetCopyData(c_, &data, 0);
+      char* got_data = nullptr;
+      int got = PQgetCopyData(c_, &got_data, 0);
       if (got > 0) {
-        buf_.append(data, static_cast<size_t>(got));
-        PQfreemem(data);
+        if (pos_ == size_) {
+          Release();
+          held_ = got_data;
+          data_ = got_data;
+          size_ = static_cast<size_t>(got);
+        } else {
+          // A partial row remains: join it with the new bytes.
+          if (data_ == buf_.data()) {
+            buf_.erase(0, pos_);
+          } else {
+            buf_.assign(data_ + pos_, size_ - pos_);
+          }
+          buf_.append(got_data, static_cast<size_t>(got));
+          PQfreemem(got_data);
+          if (held_ != nullptr) PQfreemem(held_);
+          held_ = nullptr;
+          data_ = buf_.data();
+          size_ = buf_.size();
+        }
+        pos_ = 0;
       } else if (got == -1) {
         done_ = true;
         PgResult r(PQgetResult(c_));
@@ -657,12 +713,22 @@ class CopyReader {
     return Status::Internal(fmt::format("{}: {}", what_, why),
                             "report this: the server's binary COPY stream was not understood");
   }
+  // Drops the bytes read so far (every field pointer into them is then invalid).
+  void Release() {
+    if (held_ != nullptr) PQfreemem(held_);
+    held_ = nullptr;
+    buf_.clear();
+    data_ = nullptr;
+    size_ = pos_ = 0;
+  }
 
   PGconn* c_;
   size_t fields_;
   std::string what_;
-  std::string buf_;
-  size_t pos_ = 0;
+  char* held_ = nullptr;  // libpq's buffer of the last message, when read in place
+  std::string buf_;       // a row split across messages, joined
+  const char* data_ = nullptr;
+  size_t size_ = 0, pos_ = 0;
   bool header_done_ = false, trailer_seen_ = false, done_ = false;
   std::vector<const char*> ptr_;
   std::vector<int32_t> len_;

@@ -217,6 +217,60 @@ TEST_F(PostgresDbTest, ValuesDecodeToTheEngineIndependentEncoding) {
             "NULL | NULL | 'tab\\x09and\\x0anewline\\'");
 }
 
+// The decoder renders dates, times and numerics itself from the binary COPY format; every
+// rendering must be the text the server prints for the value (ISO, UTC), edge cases included.
+TEST_F(PostgresDbTest, DatesTimesAndNumericsRenderAsTheServerPrintsThem) {
+  Sql(fmt::format("ALTER DATABASE {} SET TimeZone = 'UTC'", db_), "postgres");
+  Sql(R"sql(
+CREATE TABLE edge (id int PRIMARY KEY, n numeric, d date, t time, ts timestamp, tz timestamptz);
+INSERT INTO edge VALUES
+ (1, 0, '2000-01-01', '00:00:00', '2000-01-01 00:00:00', '2000-01-01 00:00:00+00'),
+ (2, -0.001, '0044-03-15 BC', '24:00:00', '0044-03-15 12:30:00.5 BC', '4713-01-01 00:00+00 BC'),
+ (3, 123456789012345678901234567890.123456789, '294276-12-31', '23:59:59.999999',
+  '294276-12-31 23:59:59.999999', '1999-12-31 23:59:59.000001+00'),
+ (4, 'NaN', 'infinity', '12:00:00.1', 'infinity', '-infinity'),
+ (5, 'Infinity', '-infinity', '01:02:03.00045', '-infinity', 'infinity'),
+ (6, '-Infinity', '1970-01-01', '00:00:00.000001', '1900-02-28 00:00:00.123',
+  '2026-11-21 10:11:12+05'),
+ (7, 0.00000000000000000001, '9999-12-31', NULL, NULL, NULL),
+ (8, 10000, '10000-01-01', '10:00', '10000-01-01 00:00', '10000-01-01 00:00+00'),
+ (9, 1.10, '0001-01-01', '00:00:01', '0001-01-01 00:00:00', '0001-01-01 00:00:00+00'),
+ (10, 99999999.00000000, '0001-12-31 BC', '00:01', '0001-12-31 23:59:59 BC',
+  '0001-12-31 23:59:59+00 BC'),
+ (11, -12345.6789e-10, '2024-02-29', '13:14:15.16', '2024-02-29 12:00', '2024-02-29 12:00+00'),
+ (12, 1e100, '2100-03-01', '00:00', '2100-03-01', '2100-03-01 00:00+00'),
+ (13, 5.000, '1600-02-29', '00:00', '1600-02-29', '1600-02-29 00:00+00');
+)sql");
+  auto expected = cluster_->Query(db_,
+                                  "SELECT n::text, d::text, t::text, ts::text, tz::text "
+                                  "FROM edge ORDER BY id");
+  ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+  ASSERT_EQ(expected->size(), 13u);
+  auto d = Open(Uri(db_));
+  ASSERT_TRUE(d);
+  auto c = d->Scan({"edge", {"n", "d", "t", "ts", "tz"}, RowOrder::kKey});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  for (size_t row = 0;; ++row) {
+    auto more = (*c)->Next();
+    ASSERT_TRUE(more.ok()) << more.status().ToString();
+    if (!*more) {
+      EXPECT_EQ(row, 13u);
+      break;
+    }
+    ASSERT_LT(row, 13u);
+    for (size_t i = 0; i < 5; ++i) {
+      const ValueRef& v = (*c)->value(i);
+      const auto& want = (*expected)[row][i];
+      if (!want) {
+        EXPECT_EQ(v.type, ValueType::kNull) << "row " << row + 1 << " column " << i;
+        continue;
+      }
+      EXPECT_EQ(v.type, ValueType::kText) << "row " << row + 1 << " column " << i;
+      EXPECT_EQ(std::string(v.bytes), *want) << "row " << row + 1 << " column " << i;
+    }
+  }
+}
+
 TEST_F(PostgresDbTest, EqualAfterARealRollback) {
   Sql(kShapes);
   std::string before = Root();

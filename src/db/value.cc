@@ -101,11 +101,9 @@ std::string_view ValueTypeName(ValueType t) {
 }
 
 void AppendU64(std::string& out, uint64_t n) {
+  if constexpr (std::endian::native == std::endian::little) n = __builtin_bswap64(n);
   char b[8];
-  for (int i = 7; i >= 0; --i) {
-    b[i] = static_cast<char>(n & 0xFF);
-    n >>= 8;
-  }
+  std::memcpy(b, &n, 8);
   out.append(b, 8);
 }
 
