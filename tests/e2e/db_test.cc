@@ -54,6 +54,10 @@ TEST_F(DbCli, HashDocument) {
   auto j = JsonOut(r);
   EXPECT_EQ(j["format"], "prodgate.dbhash/1");
   EXPECT_EQ(j["tool"]["name"], "prodgate");
+  // The tool digest is the SHA-256 of the very binary that ran (computed here by coreutils).
+  RunResult sum = RunCommand({"sha256sum", PRODGATE_BIN}, dir_.path());
+  ASSERT_EQ(sum.exit_code, 0) << sum.err;
+  EXPECT_EQ(j["tool"]["sha256"], sum.out.substr(0, 64));
   EXPECT_EQ(j["target"], "sqlite:base.db");
   EXPECT_EQ(j["root"].get<std::string>().size(), 64u);
   EXPECT_EQ(j["schema"].get<std::string>().size(), 64u);
