@@ -20,6 +20,10 @@
 #        | prodgate db hash four, 1 connection | … 4 connections | pg_dump four | sha256sum;
 #   4. prints best and median, rows/s and the ratios. A missed target prints MISSED and
 #      still exits 0.
+# The server's own share: the same ordered binary COPY written by the server to /dev/null,
+# with no client at all (needs a superuser; skipped otherwise). pg_dump's time over it is
+# the best ratio any client reading the rows in key order could reach, as
+# read_hash_ceiling is for verify_tree.sh.
 NAME=pg_hash.sh
 source "$(dirname "$0")/common.sh"
 bench_init "$@"
@@ -81,8 +85,14 @@ root_of() { "$PRODGATE" db hash "$1" --json --connections "$2" | python3 -c 'imp
 [[ $(root_of "$FOUR" 1) == "$(root_of "$FOUR" 4)" ]] || { echo "$NAME: 1 and 4 connections differ" >&2; exit 1; }
 BYTES=$("$PGBIN/psql" -X -At -d "$PG_CONNINFO dbname=one" -c "SELECT pg_total_relation_size('bench')")
 
+# prodgate reads each table as one ordered binary COPY; the server alone does the same here.
+server_copy() {  # DATABASE TABLE
+  echo "COPY (SELECT * FROM ONLY $2 ORDER BY id) TO '/dev/null' (FORMAT binary)"
+}
+server_alone=0
+psql_ one "$(server_copy one bench)" 2>/dev/null && server_alone=1
 sample_busy
-pg=() dump=() f1=() f4=() fdump=() pg_rss=()
+pg=() dump=() f1=() f4=() fdump=() pg_rss=() srv=() srv4=()
 for ((r = 1; r <= REPS; r++)); do
   say "round $r/$REPS ..."
   timed res "$PRODGATE" -q db hash "$ONE" --connections 1
@@ -95,6 +105,13 @@ for ((r = 1; r <= REPS; r++)); do
   read -r w _ <<<"$res"; f4+=("$w")
   timed res bash -c '"$1" -d "$2" | sha256sum' _ "$PGBIN/pg_dump" "$PG_CONNINFO dbname=four"
   read -r w _ <<<"$res"; fdump+=("$w")
+  if [[ $server_alone == 1 ]]; then
+    timed res "$PGBIN/psql" -X -q -d "$PG_CONNINFO dbname=one" -c "$(server_copy one bench)"
+    read -r w _ <<<"$res"; srv+=("$w")
+    timed res bash -c 'for i in 0 1 2 3; do "$1" -X -q -d "$2" -c "COPY (SELECT * FROM ONLY bench$i ORDER BY id) TO '"'/dev/null'"' (FORMAT binary)" & done; wait' \
+      _ "$PGBIN/psql" "$PG_CONNINFO dbname=four"
+    read -r w _ <<<"$res"; srv4+=("$w")
+  fi
 done
 
 pg_b=$(min "${pg[@]}") pg_m=$(median "${pg[@]}")
@@ -118,5 +135,16 @@ row "1 conn / 4 conns" "x" "$(calc '%.2f' "$f1_b / $f4_b")" "$(calc '%.2f' "$f1_
 row "pg_dump (4 tables) | sha256sum" "s" "$(calc '%.3f' "$fdump_b")" "$(calc '%.3f' "$fdump_m")" ""
 row "pg_dump time / prodgate 4 conns" "x" "$(calc '%.2f' "$fdump_b / $f4_b")$(verdict_ge "$(calc '%.2f' "$fdump_b / $f4_b")" 2)" \
   "$(calc '%.2f' "$fdump_m / $f4_m")$(verdict_ge "$(calc '%.2f' "$fdump_m / $f4_m")" 2)" ">= 2"
+if [[ $server_alone == 1 ]]; then
+  srv_b=$(min "${srv[@]}") srv_m=$(median "${srv[@]}")
+  srv4_b=$(min "${srv4[@]}") srv4_m=$(median "${srv4[@]}")
+  row "server alone: ordered COPY to /dev/null" "s" "$(calc '%.3f' "$srv_b")" "$(calc '%.3f' "$srv_m")" "(no client)"
+  row "pg_dump time / server-alone time" "x" "$(calc '%.2f' "$dump_b / $srv_b")" "$(calc '%.2f' "$dump_m / $srv_m")" "(ceiling, 1 table)"
+  row "server alone, 4 tables on 4 conns" "s" "$(calc '%.3f' "$srv4_b")" "$(calc '%.3f' "$srv4_m")" "(no client)"
+  row "pg_dump time / server-alone time" "x" "$(calc '%.2f' "$fdump_b / $srv4_b")" "$(calc '%.2f' "$fdump_m / $srv4_m")" "(ceiling, 4 tables)"
+  row "prodgate share of the ceiling" "%" "$(calc '%.1f' "100 * $srv_b / $pg_b")" "$(calc '%.1f' "100 * $srv_m / $pg_m")" "(1 table)"
+else
+  echo "(server-alone ceiling skipped: COPY TO a server file needs a superuser)"
+fi
 row "prodgate db hash peak RSS" "KiB" "$(max "${pg_rss[@]}")" "" "(info)"
 exit 0
