@@ -2,15 +2,17 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/context.h"
 #include "clone/clone_check.h"
 #include "clone/report.h"
 #include "clone/secret_scan.h"
 #include "clone/surrogate.h"
+#include "rehearse/rehearse.h"
 
 namespace prodgate::cli {
 namespace {
 
-void RegisterCloneCommands(CLI::App& app, const GlobalFlags&, int& exit_code) {
+void RegisterCloneCommands(CLI::App& app, const GlobalFlags& global, int& exit_code) {
   CLI::App* group = app.add_subcommand(
       "clone", "Check that a database is an isolated, secret-free, production-shaped clone");
   group->require_subcommand(1);
@@ -27,14 +29,24 @@ void RegisterCloneCommands(CLI::App& app, const GlobalFlags&, int& exit_code) {
     cmd->add_option("--schema", args->schema, "schema spec (TOML) the clone must satisfy");
     cmd->add_option("--production", args->production,
                     "a production database the clone must not be: TARGET or NAME=TARGET "
-                    "(repeatable)")
+                    "(repeatable; inside a workspace its [[production]] list always applies)")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_flag("--raw", args->raw,
                   "also scan the raw file bytes (deleted rows, free pages, the WAL)");
     cmd->add_flag("--json", args->json, "print the prodgate.clone-check/1 document");
-    cmd->callback([args, &exit_code] {
+    cmd->callback([args, &global, &exit_code] {
       clone::CloneCheckOptions options;
+      // Inside a workspace, its production list is never skipped: a workspace that cannot
+      // be opened is an error, not a check without it.
+      if (model::FindWorkspaceRoot(global.workspace)) {
+        auto ws = OpenWs(global);
+        if (!ws.ok()) {
+          exit_code = ReportError(ws.status());
+          return;
+        }
+        options.production = rehearse::ProductionIdentities(ws->config);
+      }
       for (const auto& p : args->production)
         options.production.push_back(clone::ParseProductionArgument(p));
       if (!args->schema.empty()) options.schema_spec = args->schema;

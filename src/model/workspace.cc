@@ -19,18 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> FindRoot(const std::string& explicit_root) {
-  if (!explicit_root.empty()) return explicit_root;
-  std::error_code ec;
-  fs::path at = fs::current_path(ec);
-  while (!ec && !at.empty()) {
-    if (fs::exists(at / ".prodgate" / "config.toml", ec)) return at.string();
-    if (at == at.root_path()) break;
-    at = at.parent_path();
-  }
-  return std::nullopt;
-}
-
 // The digest the ledger recorded for `subject`'s file, from its last event (re-hashed, so
 // an edited event is not believed).
 Result<std::optional<std::string>> RecordedDigest(ledger::LedgerStore& store,
@@ -44,6 +32,18 @@ Result<std::optional<std::string>> RecordedDigest(ledger::LedgerStore& store,
 
 }  // namespace
 
+std::optional<std::string> FindWorkspaceRoot(const std::string& explicit_root) {
+  if (!explicit_root.empty()) return explicit_root;
+  std::error_code ec;
+  fs::path at = fs::current_path(ec);
+  while (!ec && !at.empty()) {
+    if (fs::exists(at / ".prodgate" / "config.toml", ec)) return at.string();
+    if (at == at.root_path()) break;
+    at = at.parent_path();
+  }
+  return std::nullopt;
+}
+
 std::string LocalActor() {
   struct passwd* pw = ::getpwuid(::geteuid());
   return std::string("local:") + (pw != nullptr ? pw->pw_name : std::to_string(::geteuid()));
@@ -51,7 +51,7 @@ std::string LocalActor() {
 
 Result<Workspace> OpenWorkspace(const std::string& explicit_root,
                                 const std::string& ledger_location, bool check_config) {
-  auto root = FindRoot(explicit_root);
+  auto root = FindWorkspaceRoot(explicit_root);
   if (!root) {
     return Status::BadInput(
         "no prodgate workspace here or in any parent directory",

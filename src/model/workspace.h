@@ -28,6 +28,10 @@ struct Workspace {
   std::string ledger_path() const { return dir() + "/ledger.db"; }
 };
 
+// The workspace root: `explicit_root` when given, else the nearest directory from the
+// working directory upward that holds .prodgate/config.toml; nullopt when there is none.
+std::optional<std::string> FindWorkspaceRoot(const std::string& explicit_root);
+
 // Finds the workspace: `explicit_root` when given, else the nearest directory from the
 // working directory upward that holds .prodgate/config.toml. Loads the config, opens the
 // ledger (or `ledger_location` when given) and checks the config against its recorded digest.

@@ -207,6 +207,36 @@ TEST_F(RehearseTest, TheGateNeedsThePassingRehearsalOfThatChange) {
   EXPECT_TRUE(Has(Codes(held), "rehearsal_failed"));
 }
 
+// Inside a workspace, `clone check` compares with its [[production]] list, whatever
+// --production adds: production itself is refused without any flag.
+TEST_F(RehearseTest, CloneCheckInAWorkspaceAlwaysUsesItsProductionList) {
+  fs::copy_file(dir_ / "fix7.db", dir_ / "prod.db");
+  auto isolation = [](const RunResult& r) {
+    std::vector<std::string> rules;
+    Json report = JsonOut(r);
+    for (const auto& c : report["checks"]) {
+      if (c["name"] != "isolation") continue;
+      for (const auto& f : c["findings"]) rules.push_back(f["rule"]);
+    }
+    return rules;
+  };
+  RunResult prod = Pg({"clone", "check", "sqlite:prod.db", "--json"});
+  EXPECT_EQ(prod.exit_code, 1) << prod.out << prod.err;
+  EXPECT_EQ(isolation(prod), std::vector<std::string>{"production-identity"}) << prod.out;
+  RunResult other = Pg({"clone", "check", "sqlite:prod.db", "--production",
+                        "elsewhere=sqlite:" + (dir_ / "elsewhere.db"), "--json"});
+  EXPECT_EQ(other.exit_code, 1) << other.out << other.err;
+  EXPECT_EQ(isolation(other), std::vector<std::string>{"production-identity"}) << other.out;
+  // Control: the clone itself passes, with no --production given.
+  RunResult clone = Pg({"clone", "check", "sqlite:fix7.db", "--json"});
+  EXPECT_EQ(clone.exit_code, 0) << clone.out << clone.err;
+  // A workspace whose config was edited after it was accepted is an error, not a check
+  // without its production list.
+  WriteFile(dir_ / ".prodgate/config.toml", "# edited\n");
+  RunResult broken = Pg({"clone", "check", "sqlite:prod.db", "--json"});
+  EXPECT_EQ(broken.exit_code, 2) << broken.out << broken.err;
+}
+
 TEST_F(RehearseTest, DbSnapshotAndRestoreBringTheTargetBack) {
   std::string before = DbRoot("fix7.db");
   ASSERT_EQ(Pg({"db", "snapshot", "sqlite:fix7.db", dir_ / "snap.db"}).exit_code, 0);
