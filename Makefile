@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
 
-.PHONY: setup build demo test test-asan bench fuzz format clean
+.PHONY: setup build demo test test-asan valgrind-demo bench fuzz format clean
 
 setup:
 	@scripts/setup
@@ -26,6 +26,10 @@ test-asan: setup
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+# The demo (probe suite included) under valgrind memcheck, every prodgate process checked.
+valgrind-demo: build
+	@scripts/valgrind-demo $(BUILD)/prodgate
 
 bench: build
 	bench/verify_tree.sh $(BUILD)/prodgate
