@@ -45,7 +45,7 @@ void RegisterCloneCommands(CLI::App& app, const GlobalFlags& global, int& exit_c
           exit_code = ReportError(ws.status());
           return;
         }
-        options.production = rehearse::ProductionIdentities(ws->config);
+        options.production = rehearse::ProductionIdentities(*ws);
       }
       for (const auto& p : args->production)
         options.production.push_back(clone::ParseProductionArgument(p));

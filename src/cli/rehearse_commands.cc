@@ -83,7 +83,7 @@ void RegisterRehearseCommands(CLI::App& app, const GlobalFlags& global, int& exi
     spec.broken_rollback = a->broken;
     spec.reapply = a->reapply;
     spec.out = a->out.empty() ? rehearse::DefaultOutDir(*ws) : a->out;
-    spec.production = rehearse::ProductionIdentities(ws->config);
+    spec.production = rehearse::ProductionIdentities(*ws);
     for (const auto& p : a->production) {
       spec.production.push_back(clone::ParseProductionArgument(p));
     }

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -582,6 +583,10 @@ bool DecodeField(Kind kind, const char* p, int32_t len, std::string& scratch, Va
   return false;
 }
 
+struct PqFree {
+  void operator()(char* p) const { PQfreemem(p); }
+};
+
 // Reads `COPY … TO STDOUT (FORMAT binary)` tuple by tuple, whatever the message boundaries.
 // The server sends one row per CopyData message, so a row is read in place from libpq's
 // buffer; only a row split across messages is copied into `buf_` to be joined.
@@ -656,10 +661,11 @@ class CopyReader {
       char* got_data = nullptr;
       int got = PQgetCopyData(c_, &got_data, 0);
       if (got > 0) {
+        std::unique_ptr<char, PqFree> owned(got_data);  // freed even if an append throws
         if (pos_ == size_) {
           Release();
-          held_ = got_data;
-          data_ = got_data;
+          held_ = owned.release();
+          data_ = held_;
           size_ = static_cast<size_t>(got);
         } else {
           // A partial row remains: join it with the new bytes.
@@ -668,8 +674,8 @@ class CopyReader {
           } else {
             buf_.assign(data_ + pos_, size_ - pos_);
           }
-          buf_.append(got_data, static_cast<size_t>(got));
-          PQfreemem(got_data);
+          buf_.append(owned.get(), static_cast<size_t>(got));
+          owned.reset();
           if (held_ != nullptr) PQfreemem(held_);
           held_ = nullptr;
           data_ = buf_.data();

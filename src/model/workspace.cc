@@ -37,7 +37,11 @@ std::optional<std::string> FindWorkspaceRoot(const std::string& explicit_root) {
   std::error_code ec;
   fs::path at = fs::current_path(ec);
   while (!ec && !at.empty()) {
-    if (fs::exists(at / ".prodgate" / "config.toml", ec)) return at.string();
+    // A workspace whose config is gone (its ledger is still there), or a directory that
+    // cannot be searched, is taken as the root: opening it then fails with the reason,
+    // instead of this search silently looking further up or finding nothing.
+    if (fs::exists(at / ".prodgate" / "config.toml", ec) || ec) return at.string();
+    if (fs::exists(at / ".prodgate" / "ledger.db", ec) || ec) return at.string();
     if (at == at.root_path()) break;
     at = at.parent_path();
   }

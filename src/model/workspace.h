@@ -29,11 +29,12 @@ struct Workspace {
 };
 
 // The workspace root: `explicit_root` when given, else the nearest directory from the
-// working directory upward that holds .prodgate/config.toml; nullopt when there is none.
+// working directory upward that holds .prodgate/config.toml or .prodgate/ledger.db (or
+// whose .prodgate cannot be searched); nullopt when there is none.
 std::optional<std::string> FindWorkspaceRoot(const std::string& explicit_root);
 
 // Finds the workspace: `explicit_root` when given, else the nearest directory from the
-// working directory upward that holds .prodgate/config.toml. Loads the config, opens the
+// working directory upward that holds one (FindWorkspaceRoot). Loads the config, opens the
 // ledger (or `ledger_location` when given) and checks the config against its recorded digest.
 // `check_config` false skips only the digest check (for `config accept`, which records it).
 Result<Workspace> OpenWorkspace(const std::string& explicit_root,

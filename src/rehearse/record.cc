@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "db/database.h"
 #include "ledger/event.h"
 #include "model/lane.h"
 #include "model/projector.h"
@@ -9,9 +10,18 @@
 
 namespace prodgate::rehearse {
 
-std::vector<clone::ProductionIdentity> ProductionIdentities(const model::Config& config) {
+std::vector<clone::ProductionIdentity> ProductionIdentities(const model::Workspace& ws) {
   std::vector<clone::ProductionIdentity> out;
-  for (const auto& p : config.production) out.push_back({p.name, p.target, p.system_identifier});
+  for (const auto& p : ws.config.production) {
+    std::string target = p.target;
+    // A relative SQLite path in the config names a file of the workspace, wherever the
+    // command runs; resolved against the current directory it would miss production.
+    auto name = db::ParseTarget(p.target);
+    if (name.ok() && name->engine == "sqlite" && !name->path.empty() && name->path[0] != '/') {
+      target = "sqlite:" + ws.root + "/" + name->path;
+    }
+    out.push_back({p.name, target, p.system_identifier});
+  }
   return out;
 }
 

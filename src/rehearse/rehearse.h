@@ -101,8 +101,9 @@ Result<std::string> LaneRefusal(model::Workspace& ws);
 // Where a rehearsal writes without --out: .prodgate/rehearsals/<UTC time>-<pid>.
 std::string DefaultOutDir(const model::Workspace& ws);
 
-// The production identities of the workspace config ([[production]]).
-std::vector<clone::ProductionIdentity> ProductionIdentities(const model::Config& config);
+// The production identities of the workspace config ([[production]]); a relative SQLite
+// path is taken relative to the workspace root.
+std::vector<clone::ProductionIdentity> ProductionIdentities(const model::Workspace& ws);
 
 // Appends rehearsal.result (subjects "rehearsal:<change>", "rehearsals"): the change, the
 // verdict, the three hashes, every step's verdict, the report's digest and where it is. The

@@ -254,9 +254,10 @@ FileFacts FactsOfBytes(std::string_view bytes, FactsOptions options) {
 
 Result<FileFacts> FactsOfFile(const std::string& path, FactsOptions options,
                               std::span<uint8_t> buffer, Progress* progress) {
-  // A device or fifo is never opened (opening some devices acts on them): lstat first. One
-  // swapped in between the lstat and the open is caught by O_NONBLOCK (a fifo must not hang
-  // us), O_NOCTTY, and the fstat below.
+  // Only a path that lstat shows as a regular file is opened (opening some devices acts on
+  // them). A device or fifo swapped in between the lstat and the open is still opened, but
+  // O_NONBLOCK (a fifo must not hang us) and O_NOCTTY blunt that, and the fstat below
+  // refuses it.
   struct stat named;
   if (::lstat(path.c_str(), &named) != 0) {
     return Status::BadInput(fmt::format("cannot read {}: {}", path, ErrnoText(errno)),
@@ -322,7 +323,10 @@ Result<FileFacts> FactsOfFile(const std::string& path, FactsOptions options,
     return Status::BadInput(fmt::format("{} changed while it was being hashed", path),
                             "stop whatever writes to it, then run the command again");
   }
-  return builder.Finish();
+  FileFacts facts = builder.Finish();
+  facts.dev = static_cast<uint64_t>(before.st_dev);
+  facts.ino = static_cast<uint64_t>(before.st_ino);
+  return facts;
 }
 
 std::vector<Result<FileFacts>> HashFiles(const std::vector<HashJob>& jobs, Progress* progress) {

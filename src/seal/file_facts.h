@@ -64,6 +64,7 @@ struct FileFacts {
   // Diagnosis only, never written to a manifest:
   std::optional<Digest> lf_toggled_sha256;  // lf form with one final LF removed, or added
   std::optional<Digest> prefix_sha256;      // SHA-256 of the first `prefix_len` bytes
+  uint64_t dev = 0, ino = 0;                // the file read (FactsOfFile only)
 };
 
 struct FactsOptions {

@@ -67,6 +67,8 @@ void Walk(int dirfd, const std::string& prefix, const IgnoreRules& ignore, TreeL
                   static_cast<unsigned>(st.st_mode & 07777),
                   static_cast<uint64_t>(st.st_size),
                   {}};
+    node.dev = static_cast<uint64_t>(st.st_dev);
+    node.ino = static_cast<uint64_t>(st.st_ino);
     if (kind == NodeKind::kSymlink) {
       auto target = ReadLinkAt(dirfd, e->d_name, static_cast<size_t>(st.st_size));
       if (!target.ok()) {
@@ -140,6 +142,8 @@ Result<TreeNode> StatNode(const std::string& path) {
                 static_cast<unsigned>(st.st_mode & 07777),
                 static_cast<uint64_t>(st.st_size),
                 {}};
+  node.dev = static_cast<uint64_t>(st.st_dev);
+  node.ino = static_cast<uint64_t>(st.st_ino);
   if (node.kind == NodeKind::kSymlink) {
     auto target = ReadLinkAt(AT_FDCWD, path.c_str(), static_cast<size_t>(st.st_size));
     if (!target.ok()) return target.status().WithContext(path);

@@ -26,7 +26,8 @@ struct TreeNode {
   NodeKind kind;
   unsigned mode = 0;  // permission bits (07777)
   uint64_t size = 0;
-  std::string target;  // symlinks: the link text
+  std::string target;         // symlinks: the link text
+  uint64_t dev = 0, ino = 0;  // which file the walk saw (verify compares it with the one read)
 };
 
 struct TreeListing {

@@ -196,6 +196,16 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
       continue;
     }
     const SealEntry& e = *job_entry[i];
+    // The walk and the hashing ran at once: the file hashed must be the one the walk saw
+    // (a directory of its path swapped for a symlink, or the file replaced, in between).
+    const TreeNode& n = *current.at(e.path);
+    if (facts[i]->dev != n.dev || facts[i]->ino != n.ino) {
+      problems.push_back(
+          fmt::format("{} changed while the tree was verified (the file read is "
+                      "not the one the walk saw)",
+                      jobs[i].path));
+      continue;
+    }
     if (facts[i]->sha256 != e.sha256) {
       rehash.push_back({jobs[i].path, jobs[i].size, FactsOptions::Text(e.size)});
       rehash_of.push_back(i);
@@ -210,6 +220,13 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
   for (size_t k = 0; k < rehash.size(); ++k) {
     if (!refacts[k].ok()) {
       return refacts[k].status();
+    }
+    if (refacts[k]->dev != facts[rehash_of[k]]->dev ||
+        refacts[k]->ino != facts[rehash_of[k]]->ino) {
+      return Status::BadInput(
+          fmt::format("{} changed while the tree was verified (replaced between two reads)",
+                      rehash[k].path),
+          "make each file named readable and quiet, then verify again");
     }
     facts[rehash_of[k]] = std::move(refacts[k]);
   }

@@ -230,11 +230,27 @@ TEST_F(RehearseTest, CloneCheckInAWorkspaceAlwaysUsesItsProductionList) {
   // Control: the clone itself passes, with no --production given.
   RunResult clone = Pg({"clone", "check", "sqlite:fix7.db", "--json"});
   EXPECT_EQ(clone.exit_code, 0) << clone.out << clone.err;
-  // A workspace whose config was edited after it was accepted is an error, not a check
-  // without its production list.
+  // A relative production path in the config names the workspace's file, from wherever
+  // the command runs (here a subdirectory, where "prod.db" alone would name nothing).
+  std::string config = ReadFileOrDie(dir_ / ".prodgate/config.toml");
+  size_t at = config.find("target = \"sqlite:" + (dir_ / "prod.db") + "\"");
+  ASSERT_NE(at, std::string::npos) << config;
+  config.replace(at, std::string("target = \"sqlite:" + (dir_ / "prod.db") + "\"").size(),
+                 "target = \"sqlite:prod.db\"");
+  WriteFile(dir_ / ".prodgate/config.toml", config);
+  ASSERT_EQ(Pg({"config", "accept", "--key", Key("alice")}).exit_code, 0);
+  fs::create_directories(dir_ / "sub");
+  RunResult relative = Prodgate({"clone", "check", "sqlite:../prod.db", "--json"}, dir_ / "sub");
+  EXPECT_EQ(relative.exit_code, 1) << relative.out << relative.err;
+  EXPECT_EQ(isolation(relative), std::vector<std::string>{"production-identity"}) << relative.out;
+  // A workspace whose config was edited after it was accepted, or deleted, is an error,
+  // not a check without its production list.
   WriteFile(dir_ / ".prodgate/config.toml", "# edited\n");
   RunResult broken = Pg({"clone", "check", "sqlite:prod.db", "--json"});
   EXPECT_EQ(broken.exit_code, 2) << broken.out << broken.err;
+  fs::remove(dir_ / ".prodgate/config.toml");
+  RunResult gone = Prodgate({"clone", "check", "sqlite:../prod.db", "--json"}, dir_ / "sub");
+  EXPECT_EQ(gone.exit_code, 2) << gone.out << gone.err;
 }
 
 TEST_F(RehearseTest, DbSnapshotAndRestoreBringTheTargetBack) {

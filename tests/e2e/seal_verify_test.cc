@@ -1,10 +1,14 @@
 // seal → mutate → verify, through the binary, for every drift class of DESIGN.md §3.2.
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "tests/e2e/e2e.h"
 
@@ -148,6 +152,39 @@ const Mutation kMutations[] = {
 
 INSTANTIATE_TEST_SUITE_P(EveryClass, DriftClasses, ::testing::ValuesIn(kMutations),
                          [](const auto& info) { return std::string(info.param.name); });
+
+// verify walks the tree and reads the files at once. A directory swapped back and forth
+// with a symlink to a pristine copy must never let the pristine bytes stand in for the
+// tampered ones the walk saw: every run FAILs or refuses, none PASSes.
+TEST_F(SealVerify, ADirectorySwappedWithASymlinkDuringVerifyNeverPasses) {
+  WriteFile(tree_ + "/d/f.txt", "sealed bytes\n");
+  ASSERT_EQ(Seal().exit_code, 0);
+  fs::create_directories(dir_ / "pristine");
+  fs::copy_file(tree_ + "/d/f.txt", dir_ / "pristine/f.txt");
+  WriteFile(tree_ + "/d/f.txt", "TAMPERED!!!\n");  // same size: the raw fast path
+  fs::create_symlink(dir_ / "pristine", dir_ / "swap");
+  std::string a = tree_ + "/d", b = dir_ / "swap";
+  std::atomic<bool> stop{false};
+  std::atomic<int> exchanges{0};
+  std::thread swapper([&] {
+    while (!stop) {
+      if (::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0) ++exchanges;
+    }
+  });
+  int passed = 0, failed = 0, refused = 0;
+  for (int i = 0; i < 150; ++i) {
+    RunResult r = Prodgate({"verify", "--root", tree_}, dir_.path());
+    (r.exit_code == 0 ? passed : r.exit_code == 1 ? failed : refused)++;
+    EXPECT_NE(r.exit_code, 0) << "run " << i << " passed a tampered tree:\n" << r.out << r.err;
+    EXPECT_NE(r.exit_code, 3) << r.out << r.err;
+  }
+  stop = true;
+  swapper.join();
+  EXPECT_GT(exchanges.load(), 150);
+  RecordProperty("failed", failed);
+  RecordProperty("refused", refused);
+  EXPECT_EQ(passed, 0);
+}
 
 // The seven cases of the seeds' CI gate selftest, all at once: every one is reported in a
 // single run, none hides another.
