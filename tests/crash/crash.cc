@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -280,6 +281,18 @@ std::string InitWorkspace(const std::string& dir) {
 
 std::string Example(const std::string& file) {
   return std::string(PRODGATE_SOURCE_DIR) + "/examples/fix7/" + file;
+}
+
+std::vector<std::string> PayloadOf(const std::string& bag) {
+  std::vector<std::string> paths;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(bag + "/data", ec);
+       !ec && it != std::filesystem::end(it); it.increment(ec)) {
+    if (it->is_regular_file())
+      paths.push_back(std::filesystem::relative(it->path(), bag).generic_string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
 }
 
 bool AddressSanitizerBuild() {

@@ -84,8 +84,8 @@ std::string ProjectionsAgree(const std::string& ws);  // ledger rebuild, exit 0,
 std::optional<std::vector<Json>> LedgerEvents(const std::string& ws);
 
 // The logical hash root (hex) of the SQLite database at `path`, read through the library
-// (what `prodgate db hash` prints, without hashing the 100 MB binary for the report's tool
-// digest on every trial); "" when it cannot be hashed.
+// (what `prodgate db hash` prints, without starting the binary and hashing it for the
+// report's tool digest on every trial); "" when it cannot be hashed.
 std::string DbRoot(const std::string& path);
 // The same through the binary: prodgate db hash sqlite:PATH --json, field root.
 std::string CliDbRoot(const std::string& path);
@@ -94,6 +94,9 @@ std::string CliDbRoot(const std::string& path);
 std::string InitWorkspace(const std::string& dir);
 
 std::string Example(const std::string& file);  // examples/fix7/<file>
+
+// Payload paths of a bag ("data/..."), sorted, from a walk of its data/ directory.
+std::vector<std::string> PayloadOf(const std::string& bag);
 
 // Whether this test binary (hence prodgate, built with the same flags) is instrumented by
 // AddressSanitizer: LD_PRELOAD of the fault shim is not run under ASan (the ASan runtime

@@ -154,17 +154,6 @@ Scenario SealKeep(size_t bytes) {
 
 // --- packet build ------------------------------------------------------------------------
 
-std::vector<std::string> PayloadOf(const std::string& bag) {
-  std::vector<std::string> paths;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(bag + "/data", ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    if (it->is_regular_file()) paths.push_back(fs::relative(it->path(), bag).generic_string());
-  }
-  std::sort(paths.begin(), paths.end());
-  return paths;
-}
-
 Scenario PacketBuild(size_t bytes) {
   auto whole = std::make_shared<std::vector<std::string>>();
   Scenario s;

@@ -272,18 +272,6 @@ TEST(KillDuringRehearsal, TheTargetIsOriginalOrRestoredFromItsSnapshot) {
 // half-built in a temporary directory beside it is counted; when one verifies, it must
 // hold the whole payload too.
 
-// Payload paths of a bag ("data/..."), sorted, from a walk of its data/ directory.
-std::vector<std::string> PayloadOf(const std::string& bag) {
-  std::vector<std::string> paths;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(bag + "/data", ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    if (it->is_regular_file()) paths.push_back(fs::relative(it->path(), bag).generic_string());
-  }
-  std::sort(paths.begin(), paths.end());
-  return paths;
-}
-
 // Whether `dir` holds an entry whose name starts with `prefix`.
 bool HasEntryStartingWith(const std::string& dir, const std::string& prefix) {
   std::error_code ec;
