@@ -50,25 +50,36 @@ std::string ReadFileOrDie(const std::string& path) {
   return ss.str();
 }
 
-RunResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd) {
-  char out_name[] = "/tmp/prodgate-out-XXXXXX";
-  char err_name[] = "/tmp/prodgate-err-XXXXXX";
-  int out_fd = ::mkstemp(out_name);
-  int err_fd = ::mkstemp(err_name);
+pid_t SpawnChild(const std::vector<std::string>& argv, const std::string& cwd, int out_fd,
+                 int err_fd, const std::vector<std::string>* env) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
   posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  std::vector<char*> args;
+  std::vector<char*> args, envp;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  pid_t pid;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  if (env != nullptr) {
+    for (const auto& e : *env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(),
+                        env != nullptr ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
+RunResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd) {
+  char out_name[] = "/tmp/prodgate-out-XXXXXX";
+  char err_name[] = "/tmp/prodgate-err-XXXXXX";
+  int out_fd = ::mkstemp(out_name);
+  int err_fd = ::mkstemp(err_name);
+  pid_t pid = SpawnChild(argv, cwd, out_fd, err_fd);
   RunResult r;
-  if (rc == 0) {
+  if (pid > 0) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

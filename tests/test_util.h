@@ -1,6 +1,8 @@
 // Helpers for tests: scratch directories, files, and running the prodgate binary.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,12 @@ struct RunResult {
   int exit_code = -1;
   std::string out, err;
 };
+
+// Starts `argv` (argv[0] is a path or a name looked up in PATH) in `cwd`, stdin from
+// /dev/null, stdout and stderr to the descriptors given, with `env` ("K=V" entries) or this
+// process's environment. Returns the pid, or -1.
+pid_t SpawnChild(const std::vector<std::string>& argv, const std::string& cwd, int out_fd,
+                 int err_fd, const std::vector<std::string>* env = nullptr);
 
 // Runs `argv` (argv[0] is a path or a name looked up in PATH) in `cwd`; waits for it.
 RunResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd = ".");
