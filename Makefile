@@ -2,6 +2,10 @@
 #   make demo   set up, build, run the main job
 #   make test   set up, build, run every test
 BUILD ?= build
+# ccache shares objects between checkouts (CI builds in a fresh clone): paths are hashed
+# relative to the checkout, and the working directory is left out of the hash of -g builds.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
 

@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
   authority::PrivateKey owner = Must(authority::PrivateKey::Generate());
   authority::TrustedKey tk{owner.Id(), "owner", authority::Role::kOwner, owner.public_key(), ""};
   Must(authority::AddTrustedKey(ws, tk, nullptr));
-  std::string seed = std::string(PRODGATE_SOURCE_DIR) + "/../shared/seeds";
+  std::string seed = std::string(PRODGATE_SOURCE_DIR) + "/examples/fix7/seeds";
   for (const auto& e : fs::directory_iterator(seed)) {
     if (e.path().filename().string().starts_with("001")) {
       Must(model::ImportBlockerMap(ws, e.path().string(), "local:bench"));

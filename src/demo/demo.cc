@@ -119,10 +119,11 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
     outcome.dir = fs::absolute(options.dir).lexically_normal().string();
   }
   const std::string& w = outcome.dir;
-  fs::create_directories(w + "/fix7", ec);
   fs::create_directories(w + "/keys", ec);
   for (const auto& f : ExampleFiles()) {
-    PG_RETURN_IF_ERROR(WriteFileAtomic(w + "/fix7/" + f.name, f.content, 0644));
+    const std::string path = w + "/fix7/" + f.name;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    PG_RETURN_IF_ERROR(WriteFileAtomic(path, f.content, 0644));
   }
   Driver d(w, options.verbose);
   // 1. The workspace, the people and the production identity.
@@ -156,7 +157,8 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
          {"config", "accept", "--key", "keys/owner.pem"}, 0);
 
   // 2. The blocker map of the seeds, and the owner's decision that opens the lane.
-  d.Step("import the seed blocker map", {"blocker", "import", "fix7/blocker-map.txt"}, 0);
+  d.Step("import the seed blocker map",
+         {"blocker", "import", "fix7/seeds/001_aadb98cec8920608.txt"}, 0);
   auto summary = d.JsonStep("the blocker summary", {"blocker", "summary", "--json"}, 0);
   d.Step("the decision before the lane", {"decision", "new", "--file", "fix7/lane-decision.toml"},
          0);

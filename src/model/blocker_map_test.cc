@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "core/sha256.h"
 #include "core/toml.h"
@@ -14,14 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
 
-// The seeds live in ../shared/seeds beside the repository (CI keeps them there).
-fs::path SeedsDir() {
-#ifdef PRODGATE_SOURCE_DIR
-  return fs::path(PRODGATE_SOURCE_DIR) / "../shared/seeds";
-#else
-  return fs::path(__FILE__).parent_path() / "../../../shared/seeds";
-#endif
-}
+// The seeds are the repository's own fixtures (examples/fix7/seeds/README.md).
+fs::path SeedsDir() { return fs::path(PRODGATE_SOURCE_DIR) / "examples/fix7/seeds"; }
 
 // The text of the seed whose file name starts with `prefix` ("000_").
 std::string Seed(std::string_view prefix) {
@@ -88,6 +84,34 @@ constexpr std::string_view kGoodRow =
     R"("id":"B-1","item":"x","status":"OPEN","actor_needed":"owner","blocks":"production")";
 
 // --- Import: the three seeds -----------------------------------------------------------------
+
+// The fixtures are the seed documents byte for byte: an edit, a re-encoding or a lost file
+// fails here, not later as a puzzling import difference.
+TEST(ModelBlockerMapImportTest, SeedFixturesAreTheSeedsByteForByte) {
+  const std::map<std::string, std::string> seeds = {
+      {"000_e21fdb5fceaf2802.txt",
+       "a0bb0c1bc9db0038e668c1efdb483da87da67d3c88802a72ec853241de25bc96"},
+      {"001_aadb98cec8920608.txt",
+       "351e2e801ca9460338f97d3b08ce3f9c8aa0395bed50beb4ff0dc95240db14d9"},
+      {"002_a34dbc961c84791a.txt",
+       "56cb54ad38fa04ba17007296f93947f7e7efb0a76d0c33c3e4c6a5165ff2f8e5"},
+      {"003_db0e339d7e62b882.txt",
+       "b3f8e8021bc767d49a827f00c51235f5f8b8782d3f709798227c6210bf075246"},
+      {"004_83ffdc72bb4c3f5d.txt",
+       "7e365b875b76267f4dba3112cfd30d1cbd07ad04520fde738721989875f66947"},
+  };
+  std::set<std::string> present;
+  for (const auto& e : fs::directory_iterator(SeedsDir())) {
+    if (e.path().extension() == ".txt") present.insert(e.path().filename().string());
+  }
+  std::set<std::string> expected;
+  for (const auto& [name, digest] : seeds) {
+    expected.insert(name);
+    std::string text = testing::ReadFileOrDie((SeedsDir() / name).string());
+    EXPECT_EQ(ToHex(Sha256Of(text)), digest) << name;
+  }
+  EXPECT_EQ(present, expected);
+}
 
 TEST(ModelBlockerMapImportTest, Seed000IsTheBlockersShape) {
   std::string text = Seed("000_");

@@ -86,7 +86,7 @@ class WorkspaceTest : public ::testing::Test {
     return std::find(v.begin(), v.end(), x) != v.end();
   }
   std::string Seed(const std::string& prefix) {
-    std::string dir = std::string(PRODGATE_SOURCE_DIR) + "/../shared/seeds";
+    std::string dir = std::string(PRODGATE_SOURCE_DIR) + "/examples/fix7/seeds";
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
       if (e.path().filename().string().starts_with(prefix)) return e.path().string();
     }
