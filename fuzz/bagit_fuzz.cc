@@ -27,8 +27,8 @@ using namespace prodgate::seal;
 
 namespace {
 
-constexpr const char* kEncodings[] = {"UTF-8", "UTF-16", "UTF-16LE", "ISO-8859-1",
-                                      "UTF-32BE", "no-such-encoding"};
+constexpr const char* kEncodings[] = {"UTF-8",      "UTF-16",   "UTF-16LE",
+                                      "ISO-8859-1", "UTF-32BE", "no-such-encoding"};
 
 // A path decoded from a manifest or fetch.txt line that was not flagged unsafe: no '/' at
 // the start, no empty, "." or ".." component, no backslash, NUL, '~' or drive letter at the
@@ -67,10 +67,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const char* encoding = kEncodings[(selector >> 3) % std::size(kEncodings)];
   const unsigned file = selector & 7;
-  bagit::Declaration decl = bagit::ParseDeclaration(
-      fmt::format("BagIt-Version: {}\nTag-File-Character-Encoding: {}\n",
-                  file == 5 ? "0.97" : "1.0", encoding),
-      problems);
+  bagit::Declaration decl =
+      bagit::ParseDeclaration(fmt::format("BagIt-Version: {}\nTag-File-Character-Encoding: {}\n",
+                                          file == 5 ? "0.97" : "1.0", encoding),
+                              problems);
   std::optional<std::string> text = bagit::DecodeTagFile(bytes, decl, "tagfile.txt", problems);
   if (!text) return 0;
   if (decl.utf8 || !decl.known_encoding) {
@@ -111,7 +111,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 7: {
       DecodedBagPath round = PercentDecodeBagPath(PercentEncodeBagPath(*text));
-      FUZZ_CHECK(round.path == *text && !round.stray_percent, "percent-encoding does not round-trip");
+      FUZZ_CHECK(round.path == *text && !round.stray_percent,
+                 "percent-encoding does not round-trip");
       if (auto oxum = bagit::ParseOxum(*text)) {
         auto again = bagit::ParseOxum(fmt::format("{}.{}", oxum->octets, oxum->streams));
         FUZZ_CHECK(again && again->octets == oxum->octets && again->streams == oxum->streams,

@@ -37,8 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!b.id.empty(), "imported a blocker without an id");
     if (b.status.empty()) continue;  // "this map does not say": never reaches the ledger as is
     Result<Blocker> back = Blocker::FromJson(b.ToJson());
-    FUZZ_CHECK(back.ok(), "an imported blocker is refused by Blocker::FromJson: " +
-                              back.status().ToString());
+    FUZZ_CHECK(back.ok(),
+               "an imported blocker is refused by Blocker::FromJson: " + back.status().ToString());
     FUZZ_CHECK(back->ToJson() == b.ToJson(), "blocker changed by ToJson/FromJson: " + b.id);
   }
 

@@ -29,8 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Result<std::string> c1 = CanonicalJson(*any, NumberPolicy::kAny);
     if (c1.ok()) {
       Result<Json> back = ParseJson(*c1, NumberPolicy::kAny, "canonical");
-      FUZZ_CHECK(back.ok(), "canonical form does not parse: " + *c1 + "\n" +
-                                back.status().ToString());
+      FUZZ_CHECK(back.ok(),
+                 "canonical form does not parse: " + *c1 + "\n" + back.status().ToString());
       FUZZ_CHECK(*back == *any, "canonical form parses to a different value: " + *c1);
       Result<std::string> c2 = CanonicalJson(*back, NumberPolicy::kAny);
       FUZZ_CHECK(c2.ok(), c2.status().ToString());
@@ -40,8 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   if (strict.ok()) {
     Result<std::string> c1 = CanonicalJson(*strict, NumberPolicy::kIntegersOnly);
-    FUZZ_CHECK(c1.ok(), "an integers-only document does not canonicalize: " +
-                            c1.status().ToString());
+    FUZZ_CHECK(c1.ok(),
+               "an integers-only document does not canonicalize: " + c1.status().ToString());
     Result<Json> doc = ParseCanonicalDocument(*c1, "canonical");
     FUZZ_CHECK(doc.ok(), "canonical form refused as a canonical document: " + *c1 + "\n" +
                              doc.status().ToString());

@@ -43,8 +43,8 @@ inline const model::Config& DefaultConfig() {
 
 }  // namespace prodgate::fuzz
 
-#define FUZZ_CHECK(cond, detail)                                  \
-  do {                                                            \
+#define FUZZ_CHECK(cond, detail)                                              \
+  do {                                                                        \
     if (!(cond)) ::prodgate::fuzz::Fail(__FILE__, __LINE__, #cond, (detail)); \
   } while (0)
 
@@ -73,8 +73,8 @@ inline Result<Json> ParseTomlChecked(std::string_view text, std::string_view nam
   }
   FUZZ_CHECK(doc->is_object(), "a TOML document is not an object");
   Result<std::string> c = CanonicalJson(*doc, NumberPolicy::kAny);
-  FUZZ_CHECK(c.ok() || HasNonFinite(*doc), "parsed TOML does not canonicalize: " +
-                                               c.status().ToString());
+  FUZZ_CHECK(c.ok() || HasNonFinite(*doc),
+             "parsed TOML does not canonicalize: " + c.status().ToString());
   return doc;
 }
 

@@ -52,8 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (state.ok()) {
     CheckTerms(state->terms);
     Result<GrantState> back = GrantState::FromJson(state->ToJson());
-    FUZZ_CHECK(back.ok(), "an accepted state is refused after ToJson: " +
-                              back.status().ToString());
+    FUZZ_CHECK(back.ok(), "an accepted state is refused after ToJson: " + back.status().ToString());
     FUZZ_CHECK(back->ToJson() == state->ToJson(), "state changed by ToJson/FromJson");
   }
   return 0;

@@ -25,13 +25,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(CheckRelativePath(e.path).ok(), "accepted an unsafe path: " + PrintablePath(e.path));
   }
   Result<std::string> written = seal::SerializeManifest(*m);
-  FUZZ_CHECK(written.ok(), "an accepted manifest does not serialize: " +
-                               written.status().ToString());
+  FUZZ_CHECK(written.ok(),
+             "an accepted manifest does not serialize: " + written.status().ToString());
   std::string expected(bytes);
   if (expected.empty() || expected.back() != '\n') expected.push_back('\n');
   if (m->signatures.empty() && expected.find("\"signatures\":[]") == std::string::npos) {
-    FUZZ_CHECK(*written == expected, "written back differently:\nread:    " + expected +
-                                         "written: " + *written);
+    FUZZ_CHECK(*written == expected,
+               "written back differently:\nread:    " + expected + "written: " + *written);
   }
   Result<seal::SealManifest> again = seal::ParseManifest(*written, "rewritten");
   FUZZ_CHECK(again.ok(), "the written manifest is refused: " + again.status().ToString());

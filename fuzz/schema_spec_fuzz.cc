@@ -45,8 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       for (const auto& type : c.types) {
         std::string a = TypeAffinity(type);
-        FUZZ_CHECK(TypeAffinity(NormalizeType(type)) == a || type.find_first_of(" \t\n\v\f\r") !=
-                                                                 std::string::npos,
+        FUZZ_CHECK(TypeAffinity(NormalizeType(type)) == a ||
+                       type.find_first_of(" \t\n\v\f\r") != std::string::npos,
                    "affinity of a type changes when normalized: " + type);
         FUZZ_CHECK(NormalizeType(NormalizeType(type)) == NormalizeType(type),
                    "NormalizeType is not idempotent: " + type);

@@ -352,9 +352,10 @@ TEST_F(SurrogateTest, ASequenceThatLeavesTheIntegerRangeIsRefused) {
                              "generate = \"pattern\"\n  pattern = \"X{seq}\"\n"
                              "  start = 9223372036854775807"}) {
     std::string spec_path = dir_ / "overflow.toml";
-    prodgate::testing::WriteFile(spec_path, fmt::format("[[table]]\nname = \"t\"\nrows = 3\n"
-                                                        "  [[table.column]]\n  name = \"c\"\n  {}\n",
-                                                        column));
+    prodgate::testing::WriteFile(spec_path,
+                                 fmt::format("[[table]]\nname = \"t\"\nrows = 3\n"
+                                             "  [[table.column]]\n  name = \"c\"\n  {}\n",
+                                             column));
     std::string out = dir_ / "overflow.db";
     auto r = GenerateSurrogate({spec_path, 1, 1, "sqlite:" + out, false});
     ASSERT_FALSE(r.ok()) << column;
@@ -382,9 +383,9 @@ rows = 1
   pattern = "{seq:3}"
   start = -9223372036854775808
 )toml");
-  EXPECT_EQ(Rows(out, "SELECT p, s FROM t"),
-            (std::vector<std::vector<std::string>>{{"-9223372036854775808",
-                                                    "-9223372036854775808"}}));
+  EXPECT_EQ(
+      Rows(out, "SELECT p, s FROM t"),
+      (std::vector<std::vector<std::string>>{{"-9223372036854775808", "-9223372036854775808"}}));
 }
 
 }  // namespace

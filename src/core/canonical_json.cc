@@ -285,8 +285,7 @@ Result<Json> ParseJson(std::string_view text, NumberPolicy policy, std::string_v
           "remove the duplicate; prodgate refuses ambiguous documents");
     } catch (const TooDeep&) {
       return Status::BadInput(
-          fmt::format("{} nests arrays and objects more than {} levels deep", name,
-                      kMaxJsonDepth),
+          fmt::format("{} nests arrays and objects more than {} levels deep", name, kMaxJsonDepth),
           "restore the file from its source or regenerate it; no prodgate document is that deep");
     } catch (const Json::exception& e) {
       return Status::BadInput(fmt::format("{} is not valid JSON: {}", name, e.what()),

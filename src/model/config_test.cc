@@ -28,8 +28,8 @@ TEST(Config, ReadsGateRules) {
 // Found by fuzz/toml_config_fuzz.cc: a gate rule whose action or scope is not a string was
 // reported, and then read anyway, which threw a nlohmann::json type_error out of ParseConfig.
 TEST(Config, RefusesAGateRuleOfTheWrongTypeWithoutThrowing) {
-  for (const char* rule : {"{ action = 1, scope = \"clone\" }", "{ action = \"apply\", scope = [] }",
-                           "{ scope = true }"}) {
+  for (const char* rule : {"{ action = 1, scope = \"clone\" }",
+                           "{ action = \"apply\", scope = [] }", "{ scope = true }"}) {
     Result<Config> c = Result<Config>(Status::Internal("threw"));
     EXPECT_NO_THROW(c = Parse(std::string(kHead) + "[gates]\ng = [" + rule + "]\n")) << rule;
     EXPECT_EQ(c.status().code(), StatusCode::kBadInput) << rule;

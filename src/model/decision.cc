@@ -120,9 +120,10 @@ Result<DecisionSpec> DecisionSpec::FromJson(const Json& j, const Config& config)
           for (const auto& g : o["grants"]) {
             OptionGrant og;
             if (!g.is_object()) {
-              problem(fmt::format("option \"{}\": each grant must be a table {{ action, scope, "
-                                  "... }}",
-                                  opt.id));
+              problem(
+                  fmt::format("option \"{}\": each grant must be a table {{ action, scope, "
+                              "... }}",
+                              opt.id));
               continue;
             }
             og.action = Str(g, "action");

@@ -110,9 +110,9 @@ Result<GrantState> GrantState::FromJson(const Json& j) {
     if (has(k) && !j[k].is_string()) return Bad(fmt::format("\"{}\" must be a string", k));
   }
   if (has("used") && !j["used"].is_number_integer()) return Bad("\"used\" must be an integer");
-  if (has("events") &&
-      (!j["events"].is_array() || !std::all_of(j["events"].begin(), j["events"].end(),
-                                               [](const Json& e) { return e.is_number_integer(); }))) {
+  if (has("events") && (!j["events"].is_array() ||
+                        !std::all_of(j["events"].begin(), j["events"].end(),
+                                     [](const Json& e) { return e.is_number_integer(); }))) {
     return Bad("\"events\" must be an array of event numbers");
   }
   g.revoked = j.value("revoked", false);

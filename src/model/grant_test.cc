@@ -29,9 +29,10 @@ TEST(GrantState, RoundTrips) {
 // type_error out of FromJson instead of being refused.
 TEST(GrantState, RefusesOptionalFieldsOfTheWrongTypeWithoutThrowing) {
   const std::pair<const char*, Json> bad[] = {
-      {"revoked", Json(1)},         {"revoked_by", Json(false)},     {"revoked_at", Json(1)},
-      {"revoke_reason", Json::array()}, {"used", Json("1")},         {"used", Json(1.5)},
-      {"events", Json("5")},        {"events", Json::array({1, "x"})},
+      {"revoked", Json(1)},    {"revoked_by", Json(false)},
+      {"revoked_at", Json(1)}, {"revoke_reason", Json::array()},
+      {"used", Json("1")},     {"used", Json(1.5)},
+      {"events", Json("5")},   {"events", Json::array({1, "x"})},
   };
   for (const auto& [field, value] : bad) {
     Json j = ValidState();

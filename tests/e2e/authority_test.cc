@@ -329,7 +329,8 @@ class ForgedGrant : public WorkspaceTest {
     if (alter_terms_after_signing) t.uses = 1000;
     std::string id = *t.Id();
     Json sigs = Json::array();
-    for (int i = 0; i < copies_of_signature; ++i) sigs.push_back({{"key", signer.Id()}, {"sig", sig}});
+    for (int i = 0; i < copies_of_signature; ++i)
+      sigs.push_back({{"key", signer.Id()}, {"sig", sig}});
     Json body = {{"id", id}, {"terms", t.ToJson()}, {"signatures", sigs}};
     auto e = (*store)->Append(
         [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
@@ -344,7 +345,8 @@ class ForgedGrant : public WorkspaceTest {
           model::GrantState g;
           g.id = ev.body["id"];
           g.terms = *model::GrantTerms::FromJson(ev.body["terms"]);
-          for (const auto& sg : ev.body["signatures"]) g.signatures.push_back({sg["key"], sg["sig"]});
+          for (const auto& sg : ev.body["signatures"])
+            g.signatures.push_back({sg["key"], sg["sig"]});
           g.events.push_back(ev.seq);
           return txn.Put("grants", g.id, g.ToJson());
         });
