@@ -6,7 +6,6 @@
 #include "authority/trust.h"
 #include "core/file_io.h"
 #include "core/toml.h"
-#include "model/projector.h"
 
 namespace prodgate::authority {
 
@@ -21,22 +20,20 @@ Result<model::DecisionState> NewDecision(model::Workspace& ws, const std::string
   }
   auto spec = model::DecisionSpec::FromJson(doc, ws.config);
   if (!spec.ok()) return spec.status().WithContext(spec_path);
-  auto existing = ws.ledger->GetProjection("decisions", spec->id);
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
-    return Status::BadInput(fmt::format("decision \"{}\" exists already", spec->id),
-                            "give the new decision its own id");
-  }
-  auto appended = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+  auto appended =
+      model::AppendEvent(ws, [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
+        // Inside the append's transaction: two concurrent decisions of one id give one success.
+        PG_ASSIGN_OR_RETURN(auto existing, txn.Get("decisions", spec->id));
+        if (existing) {
+          return Status::BadInput(fmt::format("decision \"{}\" exists already", spec->id),
+                                  "give the new decision its own id");
+        }
         ledger::EventDraft d;
         d.actor = actor;
         d.kind = "decision.new";
         d.body = {{"spec", spec->ToJson()}};
-        d.subjects = {"decision:" + spec->id};
         return d;
-      },
-      model::Project);
+      });
   if (!appended.ok()) return appended.status();
   return FindDecision(ws, spec->id);
 }
@@ -68,7 +65,6 @@ Result<model::DecisionState> SelectOption(model::Workspace& ws, std::string_view
   PG_ASSIGN_OR_RETURN(std::string bytes, model::SelectionBytes(d.spec.id, opt->id, at));
   PG_ASSIGN_OR_RETURN(std::string sig, owner.Sign(bytes));
   Json grants = Json::array();
-  std::vector<std::string> subjects = {"decision:" + d.spec.id, "grants"};
   for (const auto& og : opt->grants) {
     GrantRequest r;
     r.action = og.action;
@@ -80,22 +76,26 @@ Result<model::DecisionState> SelectOption(model::Workspace& ws, std::string_view
     r.decision = d.spec.id;
     r.option = opt->id;
     PG_ASSIGN_OR_RETURN(Json g, PrepareGrant(ws, r, owner, trust));
-    subjects.push_back("grant:" + g["id"].get<std::string>());
     grants.push_back(std::move(g));
   }
   Json body = {
       {"id", d.spec.id}, {"option", opt->id}, {"at", at}, {"sig", sig}, {"grants", grants}};
-  auto appended = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        return SignedDraft(owner, "decision.select", body, subjects);
-      },
-      model::Project);
+  auto appended =
+      model::AppendEvent(ws, [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
+        PG_ASSIGN_OR_RETURN(auto now, txn.Get("decisions", d.spec.id));
+        if (now && !now->value("selected", "").empty()) {
+          return Status::BadInput(fmt::format("decision {} was selected meanwhile: {}", d.spec.id,
+                                              now->value("selected", "")),
+                                  "a selection is final; record a new decision to change course");
+        }
+        return SignedDraft(owner, "decision.select", body);
+      });
   if (!appended.ok()) return appended.status();
   return FindDecision(ws, d.spec.id);
 }
 
 Result<model::DecisionState> FindDecision(model::Workspace& ws, std::string_view id) {
-  PG_ASSIGN_OR_RETURN(auto doc, ws.ledger->GetProjection("decisions", id));
+  PG_ASSIGN_OR_RETURN(auto doc, ws.state().Get("decisions", id));
   if (!doc) {
     return Status::BadInput(fmt::format("no decision \"{}\"", id),
                             "list them with `prodgate decision list`");
@@ -104,7 +104,7 @@ Result<model::DecisionState> FindDecision(model::Workspace& ws, std::string_view
 }
 
 Result<std::vector<model::DecisionState>> ListDecisions(model::Workspace& ws) {
-  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("decisions"));
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.state().List("decisions"));
   std::vector<model::DecisionState> out;
   for (const auto& d : docs) {
     PG_ASSIGN_OR_RETURN(model::DecisionState s, model::DecisionState::FromJson(d, ws.config));

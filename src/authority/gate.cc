@@ -4,79 +4,24 @@
 
 #include <set>
 
+#include "authority/anchor.h"
 #include "authority/trust.h"
+#include "authority/verified_ledger.h"
 #include "core/process.h"
-#include "ledger/chain.h"
 #include "model/blocker.h"
 #include "model/grant.h"
 #include "model/lane.h"
-#include "model/projector.h"
 
 namespace prodgate::authority {
 namespace {
 
 using model::GrantState;
 
-// Read-only projections straight from the store, for a check outside any transaction.
-class StoreReader : public ledger::ProjectionTxn {
- public:
-  explicit StoreReader(ledger::LedgerStore& s) : s_(s) {}
-  Result<std::optional<Json>> Get(std::string_view t, std::string_view id) override {
-    return s_.GetProjection(t, id);
-  }
-  Result<std::vector<Json>> List(std::string_view t) override { return s_.ListProjection(t); }
-  Status Put(std::string_view, std::string_view, const Json&) override {
-    return Status::Internal("a gate check does not write projections");
-  }
-  Status Remove(std::string_view, std::string_view) override {
-    return Status::Internal("a gate check does not write projections");
-  }
-
- private:
-  ledger::LedgerStore& s_;
-};
-
 std::string Short(const std::string& id) { return id.substr(0, 12); }
-
-// Replays the events about the subjects (each re-hashed, once per evaluation: `hashed` holds the
-// seqs already checked, since one import event is about many blockers) and compares the
-// result with the stored projection. Empty string when they agree, else what differs.
-// A grant issued by a decision's selection also needs the decision's own events to replay.
-Result<std::string> CheckAgainstEvents(ledger::LedgerStore& store,
-                                       const std::vector<std::string>& subjects,
-                                       std::string_view table, const std::string& id,
-                                       const Json& stored, std::set<int64_t>& hashed) {
-  std::map<int64_t, ledger::Event> by_seq;
-  for (const auto& subject : subjects) {
-    PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> about, store.EventsAbout(subject));
-    for (auto& e : about) by_seq.emplace(e.seq, std::move(e));
-  }
-  std::vector<ledger::Event> events;
-  for (auto& [seq, e] : by_seq) events.push_back(std::move(e));
-  for (const auto& e : events) {
-    if (hashed.count(e.seq)) continue;
-    Status s = ledger::CheckEventHash(e);
-    if (!s.ok()) return s.what();
-    hashed.insert(e.seq);
-  }
-  auto replayed = model::ReplayEvents(events);
-  if (!replayed.ok()) return replayed.status().what();
-  auto doc = replayed->Get(table, id);
-  if (!doc.ok() || !*doc) return std::string("no event made it");
-  if (**doc != stored) return std::string("the stored state differs from what its events make");
-  return std::string();
-}
-
-std::vector<std::string> GrantSubjects(const model::GrantState& g) {
-  std::vector<std::string> s = {"grant:" + g.id};
-  if (!g.terms.decision.empty()) s.push_back("decision:" + g.terms.decision);
-  return s;
-}
 
 class Evaluator {
  public:
-  Evaluator(model::Workspace& ws, ledger::ProjectionTxn& reader, const GateRequest& r)
-      : ws_(ws), reader_(reader), d_{} {
+  Evaluator(model::Workspace& ws, const GateRequest& r) : ws_(ws), reader_(ws.state()), d_{} {
     d_.request = r;
     d_.checked_at = ledger::NowUtc();
   }
@@ -87,7 +32,7 @@ class Evaluator {
                           std::move(blocker), std::move(grant)});
   }
 
-  Result<GateDecision> Run(const Result<ledger::ChainReport>& chain) {
+  Result<GateDecision> Run() {
     const GateRequest& r = d_.request;
     bool action_known = ws_.config.KnownAction(r.action);
     bool scope_known = ws_.config.KnownScope(r.scope);
@@ -99,22 +44,25 @@ class Evaluator {
       Hold("unknown_scope", fmt::format("scope \"{}\" is not known to the config", r.scope),
            fmt::format("use one of: {}", fmt::join(ws_.config.scopes, ", ")));
     }
-    if (!chain.ok() || !chain->ok) {
-      Hold("ledger_broken",
-           fmt::format("the ledger does not verify: {}",
-                       chain.ok() ? chain->problem : chain.status().what()),
+    auto* v = dynamic_cast<VerifiedLedger*>(ws_.proven.get());
+    if (v == nullptr) return Status::Internal("the gate decides from a verified chain only");
+    d_.head = v->head();
+    if (!v->ok()) {
+      Hold("ledger_broken", fmt::format("the ledger does not verify: {}", v->problem()),
            "restore the ledger from a copy whose head you trust; run `prodgate ledger verify`");
-    } else {
-      d_.head = chain->head;
     }
-    auto trust = LoadTrust(ws_);
-    if (!trust.ok()) {
-      Hold("trust_broken", trust.status().what(), trust.status().fix());
-    }
+    PG_ASSIGN_OR_RETURN(ledger::LedgerProtection protection, ws_.ledger->Protection());
+    d_.ledger_kind = std::string(ledger::LedgerKindName(protection.kind));
+    d_.ledger_limits = protection.gaps;
+    auto trust = TrustOf(reader_);
+    if (!trust.ok()) Hold("trust_broken", trust.status().what(), trust.status().fix());
     if (!action_known || !scope_known) return d_;
+    const bool production = r.scope == "production";
+    PG_RETURN_IF_ERROR(CheckAnchorOf(*v, protection, production));
+    PG_RETURN_IF_ERROR(CheckExecutor(trust));
     PG_RETURN_IF_ERROR(CheckLane());
     PG_RETURN_IF_ERROR(CheckBlockers());
-    if (r.scope == "production") PG_RETURN_IF_ERROR(CheckProduction());
+    if (production) PG_RETURN_IF_ERROR(CheckProduction(trust));
     if (trust.ok()) PG_RETURN_IF_ERROR(CheckGrants(*trust));
     d_.allow = d_.reasons.empty() && !d_.grant.empty();
     return d_;
@@ -127,18 +75,7 @@ class Evaluator {
     if (!current || current->value("name", "").empty()) return Status::Ok();
     std::string name = current->value("name", "");
     PG_ASSIGN_OR_RETURN(auto doc, reader_.Get("lanes", name));
-    if (!doc) {
-      Hold("projection_mismatch", fmt::format("the open lane {} has no record", name),
-           "run `prodgate ledger verify` and `prodgate ledger rebuild`");
-      return Status::Ok();
-    }
-    PG_ASSIGN_OR_RETURN(std::string mismatch, CheckAgainstEvents(*ws_.ledger, {"lane:" + name},
-                                                                 "lanes", name, *doc, hashed_));
-    if (!mismatch.empty()) {
-      Hold("projection_mismatch", fmt::format("lane {}: {}", name, mismatch),
-           "run `prodgate ledger verify` and `prodgate ledger rebuild`");
-      return Status::Ok();
-    }
+    if (!doc) return Status::Internal(fmt::format("the open lane {} has no record", name));
     PG_ASSIGN_OR_RETURN(model::LaneState lane, model::LaneState::FromJson(*doc));
     if (!lane.Authorizes(d_.request.action, d_.request.scope)) {
       std::vector<std::string> pairs;
@@ -163,13 +100,6 @@ class Evaluator {
       for (const auto& label : b.blocks)
         holds |= ws_.config.GateHolds(label, d_.request.action, d_.request.scope);
       if (!holds) continue;
-      PG_ASSIGN_OR_RETURN(std::string mismatch, CheckAgainstEvents(*ws_.ledger, {"blocker:" + b.id},
-                                                                   "blockers", b.id, doc, hashed_));
-      if (!mismatch.empty()) {
-        Hold("projection_mismatch", fmt::format("blocker {}: {}", b.id, mismatch),
-             "run `prodgate ledger verify` and `prodgate ledger rebuild`", b.id);
-        continue;
-      }
       if (b.open()) {
         Hold("blocker_open",
              fmt::format("blocker {} is {} and holds {} ({}): {}", b.id, b.status,
@@ -187,7 +117,46 @@ class Evaluator {
     return Status::Ok();
   }
 
-  Status CheckProduction() {
+  // The anchor found for this workspace must vouch for it; production needs one.
+  Status CheckAnchorOf(VerifiedLedger& v, const ledger::LedgerProtection& protection,
+                       bool production) {
+    auto found = FindAnchor(d_.request.anchor, v.workspace_id());
+    if (!found.ok()) {
+      Hold("anchor_invalid", found.status().what(), found.status().fix());
+      return Status::Ok();
+    }
+    if (!found->anchor) {
+      if (production) {
+        Hold("no_trust_anchor",
+             fmt::format("production needs the workspace's trust anchor, and there is none ({})",
+                         found->searched),
+             fmt::format("the owners make it (prodgate anchor create --out {}.json) and install it "
+                         "root-owned as /etc/prodgate/anchors/{}.json, or pass --anchor FILE",
+                         v.workspace_id(), v.workspace_id()));
+      }
+      return Status::Ok();
+    }
+    PG_ASSIGN_OR_RETURN(std::vector<AnchorProblem> problems,
+                        CheckAnchor(ws_, *found, protection, production));
+    for (auto& p : problems) Hold(std::move(p.code), std::move(p.message), std::move(p.release));
+    if (problems.empty()) d_.anchor = found->path;
+    return Status::Ok();
+  }
+
+  // An executor named by key must be one the chain trusts: its signature on the intent is
+  // what the record of the run rests on.
+  Status CheckExecutor(const Result<Trust>& trust) {
+    const std::string& ex = d_.request.executor;
+    if (ex.empty() || !trust.ok()) return Status::Ok();
+    if (trust->Find(ex) == nullptr) {
+      Hold("executor_untrusted",
+           fmt::format("the executor's key {} is not trusted by this workspace", ex),
+           "run with a trusted operator's key (--key), or have the owners trust it");
+    }
+    return Status::Ok();
+  }
+
+  Status CheckProduction(const Result<Trust>& trust) {
     const GateRequest& r = d_.request;
     if (r.change.empty()) {
       Hold("change_required",
@@ -202,48 +171,38 @@ class Evaluator {
            "FILE --rollback FILE");
       return Status::Ok();
     }
-    PG_ASSIGN_OR_RETURN(std::string mismatch,
-                        CheckAgainstEvents(*ws_.ledger, {"rehearsal:" + r.change}, "rehearsals",
-                                           r.change, *doc, hashed_));
-    if (!mismatch.empty()) {
-      Hold("projection_mismatch", fmt::format("rehearsal of {}: {}", Short(r.change), mismatch),
-           "run `prodgate ledger verify` and `prodgate ledger rebuild`");
-    } else if (doc->value("verdict", "") != "PASS") {
+    if (doc->value("verdict", "") != "PASS") {
       Hold("rehearsal_failed",
            fmt::format("the last rehearsal of change {} did not pass ({})", Short(r.change),
                        doc->value("verdict", "?")),
            "fix the change or its rollback and rehearse again until it passes");
     } else {
-      PG_RETURN_IF_ERROR(CheckRehearsalSigned(doc->value("seq", int64_t{0})));
+      PG_RETURN_IF_ERROR(CheckRehearsalSigned(*doc, trust));
     }
     return Status::Ok();
   }
 
   // The rehearsal a production action rests on must be signed by a trusted key: an
   // unsigned rehearsal.result is a claim anyone with write access to the ledger can append.
-  Status CheckRehearsalSigned(int64_t seq) {
+  // The chain verified the rehearsal's signature when it folded the event (against the keys
+  // in force then); the signer must still be trusted now.
+  Status CheckRehearsalSigned(const Json& rehearsal, const Result<Trust>& trust) {
     const std::string fix =
         "rehearse again with --key KEY (a trusted operator's, agent's or owner's key)";
-    auto trust = LoadTrust(ws_);
-    PG_ASSIGN_OR_RETURN(auto e, ws_.ledger->EventAt(seq));
-    if (!e || e->kind != "rehearsal.result") {
-      Hold("rehearsal_unsigned", fmt::format("the rehearsal event {} is missing", seq), fix);
-      return Status::Ok();
-    }
-    if (e->sig.empty()) {
+    const int64_t seq = rehearsal.value("seq", int64_t{0});
+    const std::string actor = rehearsal.value("actor", "");
+    if (!rehearsal.value("signed", false)) {
       Hold("rehearsal_unsigned",
            fmt::format("the passing rehearsal of change {} (event {}) is not signed",
                        Short(d_.request.change), seq),
            fix);
       return Status::Ok();
     }
-    const TrustedKey* k = trust.ok() ? trust->Find(e->actor) : nullptr;
-    PG_ASSIGN_OR_RETURN(std::string pre, e->Preimage());
-    if (k == nullptr || !VerifySignature(k->key, pre, e->sig)) {
+    if (!trust.ok() || trust->Find(actor) == nullptr) {
       Hold("rehearsal_unsigned",
-           fmt::format("the rehearsal of change {} (event {}) is signed by {}, whose signature the "
-                       "trust does not vouch for",
-                       Short(d_.request.change), seq, e->actor),
+           fmt::format("the rehearsal of change {} (event {}) is signed by {}, a key no longer "
+                       "trusted",
+                       Short(d_.request.change), seq, actor),
            fix);
     }
     return Status::Ok();
@@ -259,12 +218,6 @@ class Evaluator {
       p.push_back(
           {std::move(code), fmt::format("grant {}: {}", gid, msg), std::move(release), "", g.id});
     };
-    PG_ASSIGN_OR_RETURN(std::string mismatch, CheckAgainstEvents(*ws_.ledger, GrantSubjects(g),
-                                                                 "grants", g.id, doc, hashed_));
-    if (!mismatch.empty()) {
-      add("grant_tampered", mismatch, "run `prodgate ledger verify`; never use this grant");
-      return p;
-    }
     PG_ASSIGN_OR_RETURN(std::string bytes, g.terms.SigningBytes());
     PG_ASSIGN_OR_RETURN(std::string id, g.terms.Id());
     if (id != g.id) {
@@ -413,7 +366,6 @@ class Evaluator {
   ledger::ProjectionTxn& reader_;
   GateDecision d_;
   std::map<std::string, model::Blocker> blockers_;
-  std::set<int64_t> hashed_;  // events re-hashed during this evaluation
 };
 
 }  // namespace
@@ -435,13 +387,15 @@ Json GateDecision::ToJson() const {
               {"grant", grant},
               {"reasons", reasons_json},
               {"ledger_head", {{"seq", head.seq}, {"hash", ToHex(head.hash)}}},
+              {"ledger", {{"kind", ledger_kind}, {"cannot_protect_against", ledger_limits}}},
+              {"anchor", anchor},
+              {"executor", request.executor},
               {"checked_at", checked_at}};
 }
 
 Result<GateDecision> CheckGate(model::Workspace& ws, const GateRequest& request) {
-  StoreReader reader(*ws.ledger);
-  Evaluator eval(ws, reader, request);
-  return eval.Run(ledger::VerifyTail(*ws.ledger));
+  Evaluator eval(ws, request);
+  return eval.Run();
 }
 
 Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
@@ -451,52 +405,44 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
                             "give it after --: prodgate gate run ... -- CMD ARGS");
   }
   GatedRun out;
-  auto chain = ledger::VerifyChain(*ws.ledger);
-  if (chain.ok() && chain->ok) {
-    PG_RETURN_IF_ERROR(ws.ledger->SetVerifiedCheckpoint(chain->head));
-  }
   GateRequest r = request;
   if (executor_key != nullptr) r.executor = executor_key->Id();
-  if (!chain.ok() || !chain->ok) {
-    // A ledger that does not verify holds (ledger_broken); no append is even tried, so the
-    // refusal is the gate's HOLD, not the store's error about the broken head.
-    StoreReader reader(*ws.ledger);
-    Evaluator eval(ws, reader, r);
-    PG_ASSIGN_OR_RETURN(out.decision, eval.Run(chain));
-    return out;
-  }
   bool held = false;
-  auto intent = ws.ledger->Append(
-      [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
-        Evaluator eval(ws, txn, r);
-        PG_ASSIGN_OR_RETURN(out.decision, eval.Run(chain));
-        if (!out.decision.allow) {
-          held = true;
-          return Status::BadInput("HOLD");  // refuses the append: nothing is written
-        }
-        Json body = {{"action", r.action},
-                     {"scope", r.scope},
-                     {"change", r.change},
-                     {"target", r.target},
-                     {"grant", out.decision.grant},
-                     {"argv", argv},
-                     {"ledger_head", ToHex(out.decision.head.hash)}};
-        std::vector<std::string> subjects = {"grant:" + out.decision.grant, "actions"};
-        if (executor_key != nullptr) {
-          return SignedDraft(*executor_key, "action.intent", body, subjects);
-        }
-        ledger::EventDraft d;
-        d.actor = model::LocalActor();
-        d.kind = "action.intent";
-        d.body = body;
-        d.subjects = subjects;
-        return d;
-      },
-      model::Project);
+  auto intent = model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+    // Under the write lock, the verified state at the head the intent chains onto
+    // (AppendEvent verified the events appended since the workspace was opened).
+    Evaluator eval(ws, r);
+    PG_ASSIGN_OR_RETURN(out.decision, eval.Run());
+    if (!out.decision.allow) {
+      held = true;
+      return Status::BadInput("HOLD");  // refuses the append: nothing is written
+    }
+    Json body = {{"action", r.action},
+                 {"scope", r.scope},
+                 {"change", r.change},
+                 {"target", r.target},
+                 {"grant", out.decision.grant},
+                 {"argv", argv},
+                 {"ledger_head", ToHex(out.decision.head.hash)}};
+    if (executor_key != nullptr) return SignedDraft(*executor_key, "action.intent", body);
+    ledger::EventDraft d;
+    d.actor = model::LocalActor();
+    d.kind = "action.intent";
+    d.body = body;
+    return d;
+  });
   if (held) return out;
   if (!intent.ok()) {
+    if (intent.status().code() == StatusCode::kUnknownOutcome) {
+      return Status::UnknownOutcome(
+          fmt::format("the command did NOT run: the write of its intent was not confirmed: {}",
+                      intent.status().what()),
+          "if `prodgate ledger log` shows the action.intent, one use of the grant is consumed; "
+          "check the disk or server first. " +
+              intent.status().fix());
+    }
     return Status::Internal(
-        fmt::format("the ledger refused the action's intent, so it did not run: {}",
+        fmt::format("the intent could not be recorded, so the command did not run: {}",
                     intent.status().what()),
         intent.status().fix());
   }
@@ -507,20 +453,15 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
   auto ran = RunProcess(argv, run);
   out.exit_code = ran.ok() ? ran->exit_code : 127;
   out.ran = true;
-  auto finish = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        Json body = {{"intent", out.intent}, {"exit_code", out.exit_code}};
-        if (executor_key != nullptr) {
-          return SignedDraft(*executor_key, "action.finish", body, {"actions"});
-        }
-        ledger::EventDraft d;
-        d.actor = model::LocalActor();
-        d.kind = "action.finish";
-        d.body = body;
-        d.subjects = {"actions"};
-        return d;
-      },
-      model::Project);
+  auto finish = model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+    Json body = {{"intent", out.intent}, {"exit_code", out.exit_code}};
+    if (executor_key != nullptr) return SignedDraft(*executor_key, "action.finish", body);
+    ledger::EventDraft d;
+    d.actor = model::LocalActor();
+    d.kind = "action.finish";
+    d.body = body;
+    return d;
+  });
   if (!finish.ok()) {
     return Status::Internal(
         fmt::format("the command ran (exit {}) but its outcome could not be recorded: {}",

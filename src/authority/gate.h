@@ -1,19 +1,27 @@
 // The gate (DESIGN.md §3.6): ALLOW or HOLD for one action, in one scope, for one change and
 // target, with every reason it holds and what would release each.
 //
-// ALLOW needs all of:
-//   - the action and the scope are known to the config;
-//   - the ledger chain verifies (check: the tail since the last full verification; run: the
-//     whole chain) and the trust file matches its record;
+// Every input is read from the state the verified chain makes (ws.proven,
+// verified_ledger.h), and `gate check` and `gate run` check exactly the same things: run
+// verifies the events appended since, under the ledger's write lock, just before it records
+// the intent. ALLOW needs all of:
+//   - the chain verifies (hashes, links, signatures, the rules of each kind), through the
+//     last event; the action and the scope are known to the config;
+//   - the trust anchor, when one is found (anchor.h), vouches for the workspace: its genesis,
+//     its pinned event and owners, the owner threshold of every later trust change;
+//   - for scope "production": an anchor (HOLD no_trust_anchor without one), a ledger it
+//     accepts (the protected team ledger, or a local one it allows, and the answer then says
+//     what a local ledger cannot protect against), an invoker that is not root unless the
+//     anchor allows it;
+//   - no open lane whose authority excludes (action, scope);
 //   - no open blocker holds (action, scope);
 //   - for scope "production": a change digest, and a passing rehearsal recorded for it;
-//   - a grant for exactly this action and scope (no scope implies another) whose projection
-//     matches its re-hashed events, whose id is the hash of its terms, signed by at least
-//     the action's threshold of distinct trusted owners with the right to grant it (none of
-//     them its requester, nor the executor), within its window, not revoked, with uses left,
-//     bound to the same change (production grants must name one) and target when it names
-//     them, and whose required blockers are all closed.
-// Every blocker the decision relies on is also checked against its events.
+//   - a grant for exactly this action and scope (no scope implies another) whose id is the
+//     hash of its terms, signed by at least the action's threshold of distinct owners in
+//     force with the right to grant it (none of them its requester, nor the executor),
+//     within its window, not revoked, with uses left, bound to the same change (production
+//     grants must name one) and target when it names them, and whose required blockers are
+//     all closed.
 #pragma once
 
 #include <string>
@@ -29,6 +37,7 @@ namespace prodgate::authority {
 struct GateRequest {
   std::string action, scope, change, target;
   std::string executor;  // key id of who runs it, when known
+  std::string anchor;    // --anchor FILE, or "" to search (anchor.h)
 };
 
 struct HoldReason {
@@ -44,13 +53,16 @@ struct GateDecision {
   GateRequest request;
   std::vector<HoldReason> reasons;
   std::string grant;  // the grant that allows
-  ledger::Head head;
+  ledger::Head head;  // the last verified event the answer rests on
   std::string checked_at;
+  std::string ledger_kind;                 // ledger::LedgerKindName of the ledger decided from
+  std::vector<std::string> ledger_limits;  // what that ledger cannot protect against
+  std::string anchor;                      // the anchor file that vouched, or ""
 
   Json ToJson() const;
 };
 
-// Answers from projections checked against their events, after incremental verification.
+// Answers from the verified state of `ws` (opened through OpenCheckedWorkspace).
 Result<GateDecision> CheckGate(model::Workspace& ws, const GateRequest& request);
 
 struct GatedRun {
@@ -60,9 +72,12 @@ struct GatedRun {
   std::string intent;  // hash of the action.intent event
 };
 
-// Verifies the whole chain, then in one ledger transaction re-checks the gate, consumes one
-// use of the grant and records action.intent; only then runs argv (stdio inherited), and
-// records action.finish with its exit status. HOLD or a failed write: the command never runs.
+// In one ledger transaction, under its write lock: verifies the events appended since the
+// workspace was opened, checks the gate exactly as CheckGate does, and records
+// action.intent, which consumes one use of the grant. Only then runs argv (stdio
+// inherited), and records action.finish with its exit status. HOLD, an executor key the
+// chain does not trust, or an intent whose write fails or cannot be confirmed: the command
+// never runs (an unconfirmed write is StatusCode::kUnknownOutcome, saying so).
 Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
                           const std::vector<std::string>& argv, const PrivateKey* executor_key);
 

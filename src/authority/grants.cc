@@ -5,7 +5,6 @@
 
 #include "ledger/event.h"
 #include "model/blocker.h"
-#include "model/projector.h"
 
 namespace prodgate::authority {
 namespace {
@@ -38,7 +37,7 @@ Status CheckSigner(const Trust& trust, const PrivateKey& key, const model::Grant
   }
   if (!trust.MayGrant(*k, t.action)) {
     return Status::BadInput(fmt::format("owner {} has no right to grant {}", k->id, t.action),
-                            "ask an owner whose role may grant it (trust.json grant_rights)");
+                            "ask an owner to issue it");
   }
   if (!t.requester.empty() && t.requester == k->id) {
     return Status::BadInput(
@@ -49,19 +48,17 @@ Status CheckSigner(const Trust& trust, const PrivateKey& key, const model::Grant
 }
 
 Result<ledger::Event> AppendGrantEvent(model::Workspace& ws, const PrivateKey& key,
-                                       std::string kind, Json body, const std::string& id) {
-  return ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        return SignedDraft(key, kind, body, {"grant:" + id, "grants"});
-      },
-      model::Project);
+                                       std::string kind, Json body) {
+  return model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+    return SignedDraft(key, kind, body);
+  });
 }
 
 }  // namespace
 
 Result<std::vector<std::string>> BlockersHolding(model::Workspace& ws, std::string_view action,
                                                  std::string_view scope) {
-  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("blockers"));
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.state().List("blockers"));
   std::vector<std::string> out;
   for (const auto& d : docs) {
     PG_ASSIGN_OR_RETURN(model::Blocker b, model::Blocker::FromJson(d));
@@ -121,7 +118,7 @@ Result<Json> PrepareGrant(model::Workspace& ws, const GrantRequest& r, const Pri
   }
   PG_ASSIGN_OR_RETURN(std::vector<std::string> holding, BlockersHolding(ws, t.action, t.scope));
   if (r.requires_closed) {
-    PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("blockers"));
+    PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.state().List("blockers"));
     for (const auto& id : *r.requires_closed) {
       bool found = false;
       for (const auto& d : docs) found |= d.value("id", "") == id;
@@ -149,7 +146,7 @@ Result<GrantState> IssueGrant(model::Workspace& ws, const GrantRequest& r,
   PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
   PG_ASSIGN_OR_RETURN(Json body, PrepareGrant(ws, r, owner, trust));
   std::string id = body["id"];
-  PG_RETURN_IF_ERROR(AppendGrantEvent(ws, owner, "grant.issue", body, id).status());
+  PG_RETURN_IF_ERROR(AppendGrantEvent(ws, owner, "grant.issue", body).status());
   return FindGrant(ws, id);
 }
 
@@ -168,7 +165,7 @@ Result<GrantState> SignGrant(model::Workspace& ws, std::string_view id, const Pr
   PG_ASSIGN_OR_RETURN(std::string bytes, g.terms.SigningBytes());
   PG_ASSIGN_OR_RETURN(std::string sig, owner.Sign(bytes));
   Json body = {{"id", g.id}, {"signature", {{"key", owner.Id()}, {"sig", sig}}}};
-  PG_RETURN_IF_ERROR(AppendGrantEvent(ws, owner, "grant.sign", body, g.id).status());
+  PG_RETURN_IF_ERROR(AppendGrantEvent(ws, owner, "grant.sign", body).status());
   return FindGrant(ws, g.id);
 }
 
@@ -184,7 +181,7 @@ Result<GrantState> RevokeGrant(model::Workspace& ws, std::string_view id, const 
   if (g.revoked)
     return Status::BadInput(fmt::format("grant {} is already revoked", g.id.substr(0, 12)));
   Json body = {{"id", g.id}, {"reason", reason}};
-  PG_RETURN_IF_ERROR(AppendGrantEvent(ws, owner, "grant.revoke", body, g.id).status());
+  PG_RETURN_IF_ERROR(AppendGrantEvent(ws, owner, "grant.revoke", body).status());
   return FindGrant(ws, g.id);
 }
 
@@ -193,7 +190,7 @@ Result<GrantState> FindGrant(model::Workspace& ws, std::string_view id) {
     return Status::BadInput(fmt::format("grant id \"{}\" is too short", id),
                             "give at least 8 hex digits (prodgate grant list shows them)");
   }
-  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("grants"));
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.state().List("grants"));
   std::vector<GrantState> matches;
   for (const auto& d : docs) {
     if (d.value("id", "").starts_with(id)) {
@@ -212,7 +209,7 @@ Result<GrantState> FindGrant(model::Workspace& ws, std::string_view id) {
 }
 
 Result<std::vector<GrantState>> ListGrants(model::Workspace& ws) {
-  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("grants"));
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.state().List("grants"));
   std::vector<GrantState> out;
   for (const auto& d : docs) {
     PG_ASSIGN_OR_RETURN(GrantState g, GrantState::FromJson(d));

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "authority/decisions.h"
-#include "model/projector.h"
 
 namespace prodgate::authority {
 
@@ -19,11 +18,7 @@ Result<model::LaneState> OpenLane(model::Workspace& ws, const std::string& name,
     return Status::BadInput(fmt::format("lane {} is open", current->name),
                             fmt::format("close it first: prodgate lane close", current->name));
   }
-  PG_ASSIGN_OR_RETURN(auto existing, ws.ledger->GetProjection("lanes", name));
-  if (existing) {
-    return Status::BadInput(fmt::format("lane \"{}\" existed before", name),
-                            "give the new lane its own name");
-  }
+
   PG_ASSIGN_OR_RETURN(model::DecisionState d, FindDecision(ws, decision));
   if (d.selected.empty()) {
     return Status::BadInput(
@@ -48,16 +43,26 @@ Result<model::LaneState> OpenLane(model::Workspace& ws, const std::string& name,
   for (const auto& g : opt->grants) authority.push_back({{"action", g.action}, {"scope", g.scope}});
   Json lane = {
       {"name", name}, {"decision", decision}, {"option", option}, {"authority", authority}};
-  auto appended = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+  auto appended =
+      model::AppendEvent(ws, [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
+        // Inside the append's transaction: one open lane, and one lane of a name, whatever runs
+        // at the same time.
+        PG_ASSIGN_OR_RETURN(auto open, txn.Get("workspace", "lane"));
+        if (open && !open->value("name", "").empty()) {
+          return Status::BadInput(fmt::format("lane {} is open", open->value("name", "")),
+                                  "close it first: prodgate lane close");
+        }
+        PG_ASSIGN_OR_RETURN(auto existing, txn.Get("lanes", name));
+        if (existing) {
+          return Status::BadInput(fmt::format("lane \"{}\" existed before", name),
+                                  "give the new lane its own name");
+        }
         ledger::EventDraft e;
         e.actor = actor;
         e.kind = "lane.open";
         e.body = {{"lane", lane}};
-        e.subjects = {"lane:" + name, "lanes"};
         return e;
-      },
-      model::Project);
+      });
   if (!appended.ok()) return appended.status();
   return model::FindLane(ws, name);
 }
@@ -66,16 +71,18 @@ Result<model::LaneState> RecordLaneClose(model::Workspace& ws, const std::string
                                          const Json& produced, const std::string& actor) {
   PG_ASSIGN_OR_RETURN(model::LaneState lane, model::FindLane(ws, name));
   if (!lane.open()) return Status::BadInput(fmt::format("lane {} is closed already", name));
-  auto appended = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+  auto appended =
+      model::AppendEvent(ws, [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
+        PG_ASSIGN_OR_RETURN(auto now, txn.Get("lanes", name));
+        if (now && now->value("closed_seq", int64_t{0}) != 0) {
+          return Status::BadInput(fmt::format("lane {} was closed meanwhile", name));
+        }
         ledger::EventDraft e;
         e.actor = actor;
         e.kind = "lane.close";
         e.body = {{"name", name}, {"close", produced}};
-        e.subjects = {"lane:" + name, "lanes"};
         return e;
-      },
-      model::Project);
+      });
   if (!appended.ok()) return appended.status();
   return model::FindLane(ws, name);
 }

@@ -19,77 +19,92 @@ Result<ledger::Event> AcceptConfig(model::Workspace& ws, const PrivateKey& owner
   }
   PG_ASSIGN_OR_RETURN(std::string bytes, ReadFile(ws.config_path(), 1 << 20));
   std::string digest = ToHex(Sha256Of(bytes));
-  return ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        return SignedDraft(owner, "config.accept", {{"config_sha256", digest}}, {"config"});
-      },
-      model::Project);
+  return model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+    return SignedDraft(owner, "config.accept", {{"config_sha256", digest}});
+  });
 }
 
-Status CheckConfigAccepted(model::Workspace& ws) {
-  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> events, ws.ledger->EventsAbout("config"));
-  if (events.empty()) return Status::BadInput("the ledger has no record of the config");
-  const ledger::Event& e = events.back();
-  PG_RETURN_IF_ERROR(ledger::CheckEventHash(e));
-  if (e.kind == "workspace.init" && e.seq == 1) return Status::Ok();
-  const std::string fix = "have an owner accept the config: prodgate config accept --key OWNER_KEY";
-  if (e.kind != "config.accept" || e.sig.empty()) {
-    return Status::BadInput(
-        fmt::format("the config's record (event {}, {}) is not signed by an owner: it was "
-                    "appended behind prodgate",
-                    e.seq, e.kind),
-        fix);
-  }
-  PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
-  const TrustedKey* k = trust.Find(e.actor);
-  PG_ASSIGN_OR_RETURN(std::string pre, e.Preimage());
-  if (k == nullptr || k->role != Role::kOwner || !VerifySignature(k->key, pre, e.sig)) {
-    return Status::BadInput(
-        fmt::format("the config's record (event {}) is signed by {}, not by a trusted owner", e.seq,
-                    e.actor),
-        fix);
-  }
-  return Status::Ok();
-}
-
-Result<model::Workspace> OpenCheckedWorkspace(const std::string& root, const std::string& ledger) {
+Result<model::Workspace> OpenCheckedWorkspace(const std::string& root, const std::string& ledger,
+                                              const OpenOptions& options) {
   PG_ASSIGN_OR_RETURN(model::Workspace ws, model::OpenWorkspace(root, ledger));
-  PG_RETURN_IF_ERROR(CheckConfigAccepted(ws));
+  PG_ASSIGN_OR_RETURN(std::shared_ptr<VerifiedLedger> v, VerifiedLedger::Open(*ws.ledger));
+  ws.proven = v;
+  if (!v->ok()) {
+    if (options.allow_broken) return ws;
+    return Status::BadInput(
+        fmt::format("the ledger does not verify: {}", v->problem()),
+        "nothing is done on a ledger that does not verify; run `prodgate ledger verify`, and "
+        "restore the ledger from a copy whose head you trust");
+  }
+  if (!options.check_config) return ws;
+  PG_ASSIGN_OR_RETURN(auto record, ws.state().Get("workspace", "config"));
+  PG_ASSIGN_OR_RETURN(std::string bytes, ReadFile(ws.config_path(), 1 << 20));
+  std::string actual = ToHex(Sha256Of(bytes));
+  std::string recorded = record ? record->value("sha256", "") : "";
+  if (recorded != actual) {
+    return Status::BadInput(
+        fmt::format("{} (sha256 {}) is not the configuration the ledger accepted ({}): it "
+                    "changed outside prodgate, and the config decides what every gate holds",
+                    ws.config_path(), actual.substr(0, 12),
+                    recorded.empty() ? std::string("none") : recorded.substr(0, 12)),
+        "undo the edit, or have an owner accept it: prodgate config accept --key OWNER_KEY");
+  }
   return ws;
 }
 
-Result<LedgerAudit> AuditLedger(model::Workspace& ws, const std::optional<Digest>& expect_head) {
+Result<LedgerAudit> AuditLedger(model::Workspace& ws, const std::optional<Digest>& expect_head,
+                                bool full) {
   LedgerAudit a;
-  PG_ASSIGN_OR_RETURN(a.chain, ledger::VerifyChain(*ws.ledger, expect_head));
-  if (!a.chain.ok) return a;
-  auto trust = LoadTrust(ws);
-  PG_RETURN_IF_ERROR(ws.ledger->ForEachEvent(1, a.chain.head.seq, [&](const ledger::Event& e) {
-    if (e.sig.empty()) return Status::Ok();
-    ++a.signed_events;
-    if (!trust.ok()) {
-      a.signature_problems.push_back(
-          fmt::format("event {}: cannot check its signature: {}", e.seq, trust.status().what()));
-      return Status::Ok();
+  auto* v = dynamic_cast<VerifiedLedger*>(ws.proven.get());
+  if (v == nullptr) {
+    return Status::Internal("the workspace was opened without verifying its chain");
+  }
+  a.ok = v->ok();
+  a.head = v->head();
+  a.problem = v->problem();
+  if (!a.ok) a.first_bad_seq = v->first_bad_seq();
+  a.verified_from = v->verified_from();
+  a.verified_now = v->folded();
+  a.checkpoint = v->checkpoint_path();
+  a.no_checkpoint = v->no_checkpoint_reason();
+  if (full && a.ok) {
+    // Once more from genesis in memory, trusting nothing the checkpoint remembers.
+    auto again = VerifiedLedger::OpenWithoutCheckpoint(*ws.ledger);
+    if (!again.ok()) return again.status();
+    a.full = true;
+    a.verified_now = (*again)->folded();
+    if (!(*again)->ok()) {
+      a.ok = false;
+      a.head = (*again)->head();
+      a.problem = (*again)->problem();
+      a.first_bad_seq = (*again)->first_bad_seq();
+    } else if ((*again)->head().hash != v->head().hash) {
+      a.ok = false;
+      a.problem = "the ledger changed while it was verified; verify again";
     }
-    const TrustedKey* k = trust->Find(e.actor);
-    if (k == nullptr) {
-      a.signature_problems.push_back(fmt::format(
-          "event {} ({}) is signed by {}, a key the trust does not hold", e.seq, e.kind, e.actor));
-      return Status::Ok();
+  }
+  if (a.ok && expect_head) {
+    PG_ASSIGN_OR_RETURN(auto e, ws.ledger->EventWithHash(*expect_head));
+    if (!e || e->seq > a.head.seq) {
+      a.ok = false;
+      a.problem = fmt::format(
+          "the expected head {} is not in the chain: the ledger was truncated or replaced",
+          ToHex(*expect_head));
+    } else {
+      a.expected_head_seq = e->seq;
     }
-    PG_ASSIGN_OR_RETURN(std::string pre, e.Preimage());
-    if (!VerifySignature(k->key, pre, e.sig)) {
-      a.signature_problems.push_back(
-          fmt::format("event {} ({}): the signature by {} ({}) does not verify", e.seq, e.kind,
-                      k->id, k->name));
-    }
-    return Status::Ok();
-  }));
-  if (a.ok()) PG_RETURN_IF_ERROR(ws.ledger->SetVerifiedCheckpoint(a.chain.head));
+  }
+  PG_ASSIGN_OR_RETURN(a.protection, ws.ledger->Protection());
   return a;
 }
 
 Result<RebuildReport> RebuildProjections(model::Workspace& ws, bool write) {
+  if (ws.proven && !ws.proven->ok()) {
+    return Status::BadInput(
+        fmt::format("the ledger does not verify ({}); its events are not replayed",
+                    ws.proven->problem()),
+        "restore the ledger from a copy whose head you trust");
+  }
   RebuildReport r;
   PG_ASSIGN_OR_RETURN(ledger::MemoryProjections mem, model::Replay(*ws.ledger));
   PG_ASSIGN_OR_RETURN(ledger::ProjectionTables stored, ws.ledger->AllProjections());

@@ -1,43 +1,61 @@
-// Ledger operations that need the trust: accepting a changed config, verifying the chain
-// together with every event signature, and rebuilding projections.
+// Ledger operations that need the trust: opening a workspace on its verified chain,
+// accepting a changed config, verifying the chain for `ledger verify`, and rebuilding the
+// projections cache.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "authority/keys.h"
+#include "authority/verified_ledger.h"
 #include "ledger/chain.h"
 #include "model/workspace.h"
 
 namespace prodgate::authority {
 
-// Records the current config.toml's digest, signed by a trusted owner.
+// Records the current config.toml's digest, signed by a trusted owner (config.accept).
 Result<ledger::Event> AcceptConfig(model::Workspace& ws, const PrivateKey& owner);
 
-// The config's record must come from prodgate: the workspace.init that made the ledger
-// (event 1), or a config.accept signed by a trusted owner. model::OpenWorkspace checks the
-// file against the record; this checks who made the record.
-Status CheckConfigAccepted(model::Workspace& ws);
-
-// model::OpenWorkspace, then CheckConfigAccepted: what every command opens.
-Result<model::Workspace> OpenCheckedWorkspace(const std::string& root, const std::string& ledger);
+// What every command opens: model::OpenWorkspace, then the verification of its chain from
+// this user's checkpoint (ws.proven, verified_ledger.h), then config.toml against the digest
+// the chain accepted last. A chain that does not verify is refused, naming the event, unless
+// `allow_broken` (for the commands that report on it: `ledger verify`, and the gate, which
+// answers HOLD); `check_config` false leaves the config file unchecked (`config accept`,
+// which records it).
+struct OpenOptions {
+  bool allow_broken = false;
+  bool check_config = true;
+};
+Result<model::Workspace> OpenCheckedWorkspace(const std::string& root, const std::string& ledger,
+                                              const OpenOptions& options = {});
 
 struct LedgerAudit {
-  ledger::ChainReport chain;
-  int64_t signed_events = 0;
-  std::vector<std::string> signature_problems;  // "event N: …"
-  bool ok() const { return chain.ok && signature_problems.empty(); }
+  bool ok = false;
+  ledger::Head head;  // the last event that verified
+  std::optional<int64_t> first_bad_seq;
+  std::string problem;
+  std::optional<int64_t> expected_head_seq;
+  ledger::Head verified_from;  // the checkpoint this verification started from
+  int64_t verified_now = 0;    // events verified by this run
+  bool full = false;           // from genesis, whatever the checkpoint
+  std::string checkpoint;      // its path, or "" with no_checkpoint saying why
+  std::string no_checkpoint;
+  ledger::LedgerProtection protection;
 };
 
-// Full chain verification, then every signed event's signature against the trusted key
-// of its actor. On success the checkpoint for incremental checks is advanced.
-Result<LedgerAudit> AuditLedger(model::Workspace& ws, const std::optional<Digest>& expect_head);
+// Verifies the chain as OpenCheckedWorkspace did (from the checkpoint: a ledger shorter than
+// it, or whose checkpointed event changed, FAILs), and with `full` once more from genesis in
+// memory. `expect_head`: the chain must hold that event (a head recorded elsewhere).
+Result<LedgerAudit> AuditLedger(model::Workspace& ws, const std::optional<Digest>& expect_head,
+                                bool full);
 
 struct RebuildReport {
   std::vector<std::string> differences;  // "grants/abc: stored differs", …
   bool written = false;
 };
-// Replays every event and compares with the stored projections; `write` replaces them.
+// Replays the verified events into memory and compares the store's projections (a cache)
+// with them; `write` replaces them. Refused on a chain that does not verify.
 Result<RebuildReport> RebuildProjections(model::Workspace& ws, bool write);
 
 }  // namespace prodgate::authority

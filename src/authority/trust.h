@@ -1,13 +1,11 @@
-// The trust file, `.prodgate/trust.json` ("prodgate.trust/1"): the public keys prodgate
-// trusts, each with its role, and which roles may grant which actions.
-//
-// The file is sealed by the ledger: every change appends a trust.update event carrying the
-// file's new SHA-256, signed by an owner already trusted (the very first key, which must be
-// an owner, bootstraps the file unsigned). A trust file whose bytes differ from the last
-// recorded digest is refused, and with it every grant that depends on it.
+// The keys a workspace trusts, and their roles (DESIGN.md §3.10 point 2): only what signed
+// trust events in the verified chain made (authority/verified_ledger.h). There is no trust
+// file: a key's role is the role an owner-signed change gave it, never what its .pub.json
+// says, and a change needs the owners' threshold of signatures.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,34 +20,58 @@ struct TrustedKey {
   std::string name;
   Role role = Role::kAgent;
   PublicKey key;
-  std::string added_at;
+  int64_t added_seq = 0;  // the event whose change added it
 };
 
 struct Trust {
-  std::vector<TrustedKey> keys;
-  // role → actions it may grant ("*" = all). Default: owners grant everything, nobody else.
+  std::vector<TrustedKey> keys;  // in force
+  // role → actions it may grant ("*" = all): owners grant everything, nobody else.
   std::map<std::string, std::vector<std::string>> grant_rights = {{"owner", {"*"}}};
 
   const TrustedKey* Find(std::string_view id) const;
   bool MayGrant(const TrustedKey& k, std::string_view action) const;
+  int Owners() const;
   Json ToJson() const;
-  static Result<Trust> FromJson(const Json& j);
 };
 
-// Loads and checks the trust file against the ledger. No file and no record: empty trust.
+// The trust of the verified chain (ws.proven). Refused when the workspace was not opened
+// through OpenCheckedWorkspace or its chain does not verify.
 Result<Trust> LoadTrust(model::Workspace& ws);
 
-// Adds `key` to the trust file and records the new digest in the ledger. `signer` must be a
-// trusted owner, except for the first key of an empty trust, which must itself be an owner.
-Result<TrustedKey> AddTrustedKey(model::Workspace& ws, TrustedKey key, const PrivateKey* signer);
+// Refuses a key the verified chain does not trust (in any role): an event it signed would
+// break the chain.
+Status RequireTrustedKey(model::Workspace& ws, const PrivateKey& key);
+
+// What a trust change does: add a key with its role, remove a key.
+struct TrustChangeRequest {
+  std::optional<TrustedKey> add;
+  std::string remove;  // key id
+  std::string reason;
+};
+
+struct TrustChangeOutcome {
+  std::string proposal;  // id (hash of its trust.propose event), or "" for a bootstrap
+  int64_t threshold = 1;
+  std::vector<std::string> signers;
+  bool applied = false;  // in force now
+};
+
+// Proposes a change signed by `owner` (a trusted owner), needing `threshold` owners. With
+// threshold 1 it is in force at once. The first key of a workspace with no owner must be an
+// owner's; it is added without a signature (or signed by itself: `owner` may be its key).
+Result<TrustChangeOutcome> ProposeTrustChange(model::Workspace& ws, const TrustChangeRequest& r,
+                                              const PrivateKey* owner, int64_t threshold);
+// Adds `owner`'s signature to a pending proposal (an id prefix of 8+ hex digits).
+Result<TrustChangeOutcome> SignTrustChange(model::Workspace& ws, std::string_view proposal,
+                                           const PrivateKey& owner);
 
 // The public half of a key as `prodgate key new` writes it next to the private key:
-// {"format":"prodgate.key/1","id","name","role","public_key"}.
+// {"format":"prodgate.key/1","id","name","role","public_key"}. The role in it is a
+// suggestion for `trust add`; the chain decides.
 Json PublicKeyDocument(const TrustedKey& k);
 Result<TrustedKey> ReadPublicKeyDocument(const std::string& path);
 
 // An event draft signed by `key` (actor = its id).
-ledger::EventDraft SignedDraft(const PrivateKey& key, std::string kind, Json body,
-                               std::vector<std::string> subjects);
+ledger::EventDraft SignedDraft(const PrivateKey& key, std::string kind, Json body);
 
 }  // namespace prodgate::authority

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "authority/anchor.h"
 #include "authority/decisions.h"
 #include "authority/gate.h"
 #include "authority/grants.h"
@@ -22,13 +23,18 @@ namespace {
 namespace fs = std::filesystem;
 
 template <typename F>
-void WithWs(const GlobalFlags& global, int& exit_code, F&& body) {
-  auto ws = OpenWs(global);
+void WithWs(const GlobalFlags& global, int& exit_code, bool allow_broken, F&& body) {
+  auto ws = OpenWs(global, allow_broken);
   if (!ws.ok()) {
     exit_code = ReportError(ws.status());
     return;
   }
   exit_code = body(*ws);
+}
+
+template <typename F>
+void WithWs(const GlobalFlags& global, int& exit_code, F&& body) {
+  WithWs(global, exit_code, false, std::forward<F>(body));
 }
 
 // With the workspace and the required --key loaded.
@@ -79,7 +85,7 @@ void RegisterKeyCommands(CLI::App& app, int& exit_code) {
       exit_code = ReportError(s);
       return;
     }
-    authority::TrustedKey pub{k->Id(), a->name, *role, k->public_key(), ""};
+    authority::TrustedKey pub{k->Id(), a->name, *role, k->public_key(), 0};
     std::string pub_path =
         (out.ends_with(".pem") ? out.substr(0, out.size() - 4) : out) + ".pub.json";
     auto doc = CanonicalJson(authority::PublicKeyDocument(pub), NumberPolicy::kIntegersOnly);
@@ -97,39 +103,119 @@ void RegisterKeyCommands(CLI::App& app, int& exit_code) {
 void RegisterTrustCommands(CLI::App& app, const GlobalFlags& global, int& exit_code) {
   CLI::App* trust = app.add_subcommand("trust", "The keys this workspace trusts");
   trust->require_subcommand(1);
+  auto report = [](const authority::TrustChangeOutcome& o, const std::string& what) {
+    if (o.applied) {
+      Print(fmt::format("{}: in force\n", what));
+    } else {
+      Print(fmt::format(
+          "{}: proposed as {}, {} of {} owner signature(s); another owner signs "
+          "with: prodgate trust sign {} --key OWNER_KEY\n",
+          what, o.proposal.substr(0, 12), o.signers.size(), o.threshold, o.proposal.substr(0, 12)));
+    }
+  };
   {
     struct Args {
       std::string pub, key;
+      int64_t threshold = 0;
     };
     auto a = std::make_shared<Args>();
     CLI::App* cmd = trust->add_subcommand(
-        "add", "Trust a public key (signed by a trusted owner; the first key must be an owner)");
+        "add",
+        "Trust a public key in its role (signed by trusted owners; the first key must be an "
+        "owner)");
     cmd->add_option("public", a->pub, "NAME.pub.json from `prodgate key new`")->required();
     cmd->add_option("--key", a->key, "a trusted owner's private key (not needed for the first)");
-    cmd->callback([a, &global, &exit_code] {
+    cmd->add_option("--threshold", a->threshold,
+                    "owner signatures the change needs (default: the anchor's, else 1)");
+    cmd->callback([a, report, &global, &exit_code] {
       WithWs(global, exit_code, [&](model::Workspace& ws) {
         auto pub = authority::ReadPublicKeyDocument(a->pub);
         if (!pub.ok()) return ReportError(pub.status());
         auto signer = KeyIfGiven(a->key);
         if (!signer.ok()) return ReportError(signer.status());
-        auto added = authority::AddTrustedKey(ws, *pub, *signer ? &**signer : nullptr);
-        if (!added.ok()) return ReportError(added.status());
-        Print(fmt::format("trusted {} ({}, {})\n", added->id, added->name,
-                          authority::RoleName(added->role)));
+        auto threshold = authority::ThresholdForChanges(ws, global.anchor, a->threshold);
+        if (!threshold.ok()) return ReportError(threshold.status());
+        authority::TrustChangeRequest r;
+        r.add = *pub;
+        auto o = authority::ProposeTrustChange(ws, r, *signer ? &**signer : nullptr, *threshold);
+        if (!o.ok()) return ReportError(o.status());
+        report(*o, fmt::format("trust {} ({}, {})", pub->id, pub->name,
+                               authority::RoleName(pub->role)));
         return 0;
       });
     });
   }
   {
+    struct Args {
+      std::string id, key, reason;
+      int64_t threshold = 0;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd =
+        trust->add_subcommand("remove", "Stop trusting a key (a leaked one): signed by owners");
+    cmd->add_option("key-id", a->id, "the key's id (ed25519:…)")->required();
+    cmd->add_option("--key", a->key, "a trusted owner's private key")->required();
+    cmd->add_option("--reason", a->reason, "why");
+    cmd->add_option("--threshold", a->threshold,
+                    "owner signatures the change needs (default: the anchor's, else 1)");
+    cmd->callback([a, report, &global, &exit_code] {
+      WithWsAndKey(
+          global, a->key, exit_code, [&](model::Workspace& ws, const authority::PrivateKey& owner) {
+            auto threshold = authority::ThresholdForChanges(ws, global.anchor, a->threshold);
+            if (!threshold.ok()) return ReportError(threshold.status());
+            authority::TrustChangeRequest r;
+            r.remove = a->id;
+            r.reason = a->reason;
+            auto o = authority::ProposeTrustChange(ws, r, &owner, *threshold);
+            if (!o.ok()) return ReportError(o.status());
+            report(*o, fmt::format("remove {}", a->id));
+            return 0;
+          });
+    });
+  }
+  {
+    struct Args {
+      std::string id, key;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd =
+        trust->add_subcommand("sign", "Add an owner's signature to a pending trust change");
+    cmd->add_option("proposal", a->id, "the proposal's id (8+ hex digits)")->required();
+    cmd->add_option("--key", a->key, "a trusted owner's private key")->required();
+    cmd->callback([a, report, &global, &exit_code] {
+      WithWsAndKey(global, a->key, exit_code,
+                   [&](model::Workspace& ws, const authority::PrivateKey& owner) {
+                     auto o = authority::SignTrustChange(ws, a->id, owner);
+                     if (!o.ok()) return ReportError(o.status());
+                     report(*o, fmt::format("proposal {}", o->proposal.substr(0, 12)));
+                     return 0;
+                   });
+    });
+  }
+  {
     auto json = std::make_shared<bool>(false);
-    CLI::App* cmd = trust->add_subcommand("list", "List trusted keys");
+    CLI::App* cmd = trust->add_subcommand("list", "List trusted keys and pending trust changes");
     cmd->add_flag("--json", *json, "print as JSON");
     cmd->callback([json, &global, &exit_code] {
       WithWs(global, exit_code, [&](model::Workspace& ws) {
         auto t = authority::LoadTrust(ws);
         if (!t.ok()) return ReportError(t.status());
-        if (*json) return PrintResult(render::JsonDocument(t->ToJson()));
-        Print(render::TrustText(*t));
+        auto proposals = authority::TrustProposals(ws.state());
+        if (!proposals.ok()) return ReportError(proposals.status());
+        if (*json) {
+          Json j = t->ToJson();
+          Json pending = Json::array();
+          for (const auto& p : *proposals) {
+            if (p.applied_seq != 0) continue;
+            pending.push_back({{"id", p.id},
+                               {"change", p.change},
+                               {"threshold", p.threshold},
+                               {"signers", p.signers}});
+          }
+          j["pending"] = pending;
+          return PrintResult(render::JsonDocument(j));
+        }
+        Print(render::TrustText(*t, *proposals));
         return 0;
       });
     });
@@ -352,7 +438,8 @@ void RegisterGateCommands(CLI::App& app, const GlobalFlags& global, int& exit_co
     AddGateOptions(cmd, a->r);
     cmd->add_flag("--json", a->json, "print as JSON");
     cmd->callback([a, &global, &exit_code] {
-      WithWs(global, exit_code, [&](model::Workspace& ws) {
+      WithWs(global, exit_code, /*allow_broken=*/true, [&](model::Workspace& ws) {
+        a->r.anchor = global.anchor;
         auto d = authority::CheckGate(ws, a->r);
         if (!d.ok()) return ReportError(d.status());
         if (a->json) {
@@ -378,7 +465,8 @@ void RegisterGateCommands(CLI::App& app, const GlobalFlags& global, int& exit_co
     cmd->add_option("--key", a->key, "the executor's private key (signs the intent)");
     cmd->add_option("command", a->argv, "-- CMD ARGS...")->required();
     cmd->callback([a, &global, &exit_code] {
-      WithWs(global, exit_code, [&](model::Workspace& ws) {
+      WithWs(global, exit_code, /*allow_broken=*/true, [&](model::Workspace& ws) {
+        a->r.anchor = global.anchor;
         auto key = KeyIfGiven(a->key);
         if (!key.ok()) return ReportError(key.status());
         auto run = authority::RunGated(ws, a->r, a->argv, *key ? &**key : nullptr);

@@ -272,7 +272,7 @@ void RegisterBlockerCommands(CLI::App& app, const GlobalFlags& global, int& exit
     CLI::App* cmd = evidence->add_subcommand("list", "List recorded evidence");
     cmd->callback([&global, &exit_code] {
       WithWs(global, exit_code, [&](model::Workspace& ws) {
-        auto docs = ws.ledger->ListProjection("evidence");
+        auto docs = ws.state().List("evidence");
         if (!docs.ok()) return ReportError(docs.status());
         std::string out;
         for (const auto& d : *docs)

@@ -18,6 +18,7 @@ struct GlobalFlags {
   bool quiet = false;
   std::string workspace;  // --workspace DIR; empty: search upward from the working directory
   std::string ledger;     // --ledger LOCATION; empty: the workspace's .prodgate/ledger.db
+  std::string anchor;     // --anchor FILE; empty: $PRODGATE_ANCHOR, then /etc/prodgate/anchors
 };
 
 // A group's callback stores the process exit code in `exit_code`.

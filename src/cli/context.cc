@@ -5,8 +5,11 @@
 
 namespace prodgate::cli {
 
-Result<model::Workspace> OpenWs(const GlobalFlags& global) {
-  return authority::OpenCheckedWorkspace(global.workspace, global.ledger);
+Result<model::Workspace> OpenWs(const GlobalFlags& global, bool allow_broken, bool check_config) {
+  authority::OpenOptions o;
+  o.allow_broken = allow_broken;
+  o.check_config = check_config;
+  return authority::OpenCheckedWorkspace(global.workspace, global.ledger, o);
 }
 
 Result<std::optional<authority::PrivateKey>> KeyIfGiven(const std::string& path) {

@@ -11,7 +11,9 @@
 
 namespace prodgate::cli {
 
-Result<model::Workspace> OpenWs(const GlobalFlags& global);
+// The workspace on its verified chain (authority::OpenCheckedWorkspace).
+Result<model::Workspace> OpenWs(const GlobalFlags& global, bool allow_broken = false,
+                                bool check_config = true);
 
 // Loads --key FILE, or nullopt when the flag was not given.
 Result<std::optional<authority::PrivateKey>> KeyIfGiven(const std::string& path);

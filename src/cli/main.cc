@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
                  "workspace directory holding .prodgate/ (default: search upward from here)");
   app.add_option("--ledger", global.ledger,
                  "ledger location (default: the workspace's .prodgate/ledger.db)");
+  app.add_option("--anchor", global.anchor,
+                 "the workspace's trust anchor (default: $PRODGATE_ANCHOR, then "
+                 "/etc/prodgate/anchors/<workspace id>.json)");
   int exit_code = 3;
   cli::RegisterAllCommandGroups(app, global, exit_code);
   try {

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "authority/trust.h"
 #include "cli/context.h"
 #include "rehearse/rehearse.h"
 
@@ -64,6 +65,15 @@ void RegisterRehearseCommands(CLI::App& app, const GlobalFlags& global, int& exi
     if (!key.ok()) {
       exit_code = ReportError(key.status());
       return;
+    }
+    if (*key) {
+      // Before anything runs: a result signed by a key the chain does not trust could not be
+      // recorded.
+      Status trusted = authority::RequireTrustedKey(*ws, **key);
+      if (!trusted.ok()) {
+        exit_code = ReportError(trusted);
+        return;
+      }
     }
     auto refusal = rehearse::LaneRefusal(*ws);
     if (!refusal.ok()) {

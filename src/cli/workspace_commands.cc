@@ -6,6 +6,7 @@
 #include "authority/ledger_audit.h"
 #include "cli/context.h"
 #include "ledger/chain.h"
+#include "ledger/postgres_store.h"
 #include "render/authority_report.h"
 
 namespace prodgate::cli {
@@ -15,12 +16,16 @@ void RegisterWorkspaceCommands(CLI::App& app, const GlobalFlags& global, int& ex
   {
     struct Args {
       std::string dir = ".";
+      std::string id;
       bool print_config = false;
     };
     auto a = std::make_shared<Args>();
     CLI::App* cmd =
         app.add_subcommand("init", "Create a workspace: .prodgate/ with config and ledger");
     cmd->add_option("dir", a->dir, "directory to hold .prodgate/ (default: .)");
+    cmd->add_option("--id", a->id,
+                    "the workspace's id, the name its trust anchor is installed under "
+                    "(default: random)");
     cmd->add_flag("--print-config", a->print_config, "print the default config.toml and stop");
     cmd->callback([a, &global, &exit_code] {
       if (a->print_config) {
@@ -28,7 +33,7 @@ void RegisterWorkspaceCommands(CLI::App& app, const GlobalFlags& global, int& ex
         exit_code = 0;
         return;
       }
-      auto ws = model::InitWorkspace(a->dir, model::LocalActor(), global.ledger);
+      auto ws = model::InitWorkspace(a->dir, model::LocalActor(), global.ledger, a->id);
       if (!ws.ok()) {
         exit_code = ReportError(ws.status());
         return;
@@ -50,7 +55,7 @@ void RegisterWorkspaceCommands(CLI::App& app, const GlobalFlags& global, int& ex
         config->add_subcommand("accept", "Record the current config.toml as accepted (owner only)");
     accept->add_option("--key", *key, "owner's private key")->required();
     accept->callback([key, &global, &exit_code] {
-      auto ws = model::OpenWorkspace(global.workspace, global.ledger, /*check_config=*/false);
+      auto ws = OpenWs(global, /*allow_broken=*/false, /*check_config=*/false);
       if (!ws.ok()) {
         exit_code = ReportError(ws.status());
         return;
@@ -76,12 +81,17 @@ void RegisterWorkspaceCommands(CLI::App& app, const GlobalFlags& global, int& ex
       struct Args {
         std::string expect_head;
         bool json = false;
+        bool quick = false;
       };
       auto a = std::make_shared<Args>();
       CLI::App* cmd = ledger->add_subcommand(
-          "verify", "Recompute every hash, link and signature; name the first bad event");
+          "verify",
+          "Check every hash, link, signature and rule from genesis, and that the ledger still "
+          "holds what this user verified before; name the first bad event");
       cmd->add_option("--expect-head", a->expect_head,
                       "a head recorded earlier: the chain must contain it (detects truncation)");
+      cmd->add_flag("--quick", a->quick,
+                    "verify only the events after this user's checkpoint (what the gate does)");
       cmd->add_flag("--json", a->json, "print the result as JSON");
       cmd->callback([a, &global, &exit_code] {
         std::optional<Digest> expect;
@@ -94,32 +104,23 @@ void RegisterWorkspaceCommands(CLI::App& app, const GlobalFlags& global, int& ex
             return;
           }
         }
-        auto ws = OpenWs(global);
+        auto ws = OpenWs(global, /*allow_broken=*/true);
         if (!ws.ok()) {
           exit_code = ReportError(ws.status());
           return;
         }
-        auto audit = authority::AuditLedger(*ws, expect);
+        auto audit = authority::AuditLedger(*ws, expect, /*full=*/!a->quick);
         if (!audit.ok()) {
           exit_code = ReportError(audit.status());
           return;
         }
         if (a->json) {
-          Json j = {
-              {"format", "prodgate.ledger-verify/1"},
-              {"verdict", audit->ok() ? "PASS" : "FAIL"},
-              {"events", audit->chain.events},
-              {"head", {{"seq", audit->chain.head.seq}, {"hash", ToHex(audit->chain.head.hash)}}},
-              {"problem", audit->chain.problem},
-              {"first_bad_seq",
-               audit->chain.first_bad_seq ? Json(*audit->chain.first_bad_seq) : Json()},
-              {"signature_problems", audit->signature_problems}};
-          int rc = PrintResult(render::JsonDocument(j));
-          exit_code = rc != 0 ? rc : audit->ok() ? 0 : 1;
+          int rc = PrintResult(render::JsonDocument(render::LedgerAuditJson(*audit)));
+          exit_code = rc != 0 ? rc : audit->ok ? 0 : 1;
           return;
         }
         Print(render::LedgerAuditText(*audit));
-        exit_code = audit->ok() ? 0 : 1;
+        exit_code = audit->ok ? 0 : 1;
       });
     }
     {
@@ -211,6 +212,38 @@ void RegisterWorkspaceCommands(CLI::App& app, const GlobalFlags& global, int& ex
         for (const auto& d : r->differences) out += "  " + d + "\n";
         Print(out);
         exit_code = r->written ? 0 : 1;
+      });
+    }
+    {
+      struct Args {
+        std::string location;
+        ledger::ProvisionOptions o;
+      };
+      auto a = std::make_shared<Args>();
+      CLI::App* cmd = ledger->add_subcommand(
+          "provision",
+          "Make the protected team ledger in a PostgreSQL database (as its administrator)");
+      cmd->add_option("location", a->location, "postgresql://ADMIN@HOST/DB")->required();
+      cmd->add_option("--writer", a->o.writers,
+                      "a login role that may append (executors, agents, owners); repeatable");
+      cmd->add_option("--reader", a->o.readers, "a login role that may only read; repeatable");
+      cmd->add_option("--break-glass", a->o.break_glass,
+                      "a login role that may change history (emergencies only); repeatable");
+      cmd->add_option("--role-prefix", a->o.prefix, "prefix of the roles made (default prodgate)");
+      cmd->callback([a, &exit_code] {
+        auto r = ledger::ProvisionPostgresLedger(a->location, a->o);
+        if (!r.ok()) {
+          exit_code = ReportError(r.status());
+          return;
+        }
+        Print(fmt::format(
+            "provisioned the protected ledger in {}\n  owner {} (NOLOGIN: owns the tables)\n"
+            "  writer {}: may read and append through prodgate.append\n  reader {}: may read\n"
+            "  break-glass {}: the only role that may change history\nUPDATE, DELETE and "
+            "TRUNCATE of prodgate.events are refused to everyone else, by privileges and by "
+            "triggers.\n",
+            r->location, r->owner, r->writer, r->reader, r->break_glass));
+        exit_code = 0;
       });
     }
     {

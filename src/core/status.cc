@@ -15,6 +15,7 @@ int Status::exit_code() const {
     case StatusCode::kBadInput:
       return 2;
     case StatusCode::kInternal:
+    case StatusCode::kUnknownOutcome:
       return 3;
   }
   return 3;

@@ -16,6 +16,9 @@ enum class StatusCode {
   kOk = 0,
   kBadInput,  // the user's input is wrong or unreadable: exit 2
   kInternal,  // our fault or the machine's (I/O failure while writing, OOM): exit 3
+  // A write whose outcome could not be confirmed (a COMMIT the disk or the server did not
+  // acknowledge): it may or may not have happened. Exit 3; the message says what to check.
+  kUnknownOutcome,
 };
 
 class [[nodiscard]] Status {
@@ -28,6 +31,9 @@ class [[nodiscard]] Status {
   }
   static Status Internal(std::string what, std::string fix = {}) {
     return Status(StatusCode::kInternal, std::move(what), std::move(fix));
+  }
+  static Status UnknownOutcome(std::string what, std::string fix = {}) {
+    return Status(StatusCode::kUnknownOutcome, std::move(what), std::move(fix));
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -88,7 +88,8 @@ Result<LaneCloseOutcome> CloseLane(model::Workspace& ws, const std::string& out,
     }
     add_sealed_tree(dir, "evidence/" + e.value("root", "").substr(0, 12));
   }
-  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> rehearsals, ws.ledger->EventsAbout("rehearsals"));
+  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> rehearsals,
+                      model::VerifiedEventsOfKind(ws, "rehearsal.result"));
   for (const auto& e : rehearsals) {
     if (e.seq < o.lane.opened_seq) continue;
     std::string dir = e.body.value("out", "");

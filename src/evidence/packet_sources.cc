@@ -54,7 +54,8 @@ Status AddLane(model::Workspace& ws, const std::string& name, PacketSpec& spec) 
 }
 
 Result<ledger::Event> FindRehearsal(model::Workspace& ws, const std::string& id) {
-  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> events, ws.ledger->EventsAbout("rehearsals"));
+  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> events,
+                      model::VerifiedEventsOfKind(ws, "rehearsal.result"));
   const ledger::Event* found = nullptr;
   bool numeric = !id.empty() && id.size() < 8 &&
                  std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });

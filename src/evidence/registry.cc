@@ -50,22 +50,19 @@ Result<EvidenceRecord> AddEvidence(model::Workspace& ws, const std::string& dir,
           ec)
           .string();
   PG_ASSIGN_OR_RETURN(rec.root, VerifyNow(rec.dir, rec.manifest));
-  auto appended = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        ledger::EventDraft d;
-        d.actor = actor;
-        d.kind = "evidence.add";
-        d.body = {{"root", rec.root}, {"dir", rec.dir}, {"manifest", rec.manifest}};
-        d.subjects = {"evidence:" + rec.root};
-        return d;
-      },
-      model::Project);
+  auto appended = model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+    ledger::EventDraft d;
+    d.actor = actor;
+    d.kind = "evidence.add";
+    d.body = {{"root", rec.root}, {"dir", rec.dir}, {"manifest", rec.manifest}};
+    return d;
+  });
   if (!appended.ok()) return appended.status();
   return rec;
 }
 
 Result<EvidenceRecord> FindEvidence(model::Workspace& ws, std::string_view root) {
-  PG_ASSIGN_OR_RETURN(auto doc, ws.ledger->GetProjection("evidence", root));
+  PG_ASSIGN_OR_RETURN(auto doc, ws.state().Get("evidence", root));
   if (!doc) {
     return Status::BadInput(
         fmt::format("no evidence with seal root {} is recorded", root),
@@ -98,8 +95,17 @@ Result<model::Blocker> CloseBlocker(model::Workspace& ws, const std::string& id,
     }
     evidence.push_back({{"root", rec.root}, {"dir", rec.dir}, {"verified_at", ledger::NowUtc()}});
   }
-  return model::AppendBlockerEvent(ws, id, "blocker.close",
-                                   {{"id", id}, {"evidence", evidence}, {"note", note}}, actor);
+  return model::AppendBlockerEvent(
+      ws, id, "blocker.close", {{"id", id}, {"evidence", evidence}, {"note", note}}, actor,
+      [&](const std::optional<model::Blocker>& current) -> Status {
+        // Under the write lock: two concurrent closes give one close and one refusal.
+        if (!current) return Status::BadInput(fmt::format("no blocker \"{}\"", id));
+        if (!current->open()) {
+          return Status::BadInput(fmt::format("blocker {} was closed meanwhile", id),
+                                  "nothing to do");
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace prodgate::evidence

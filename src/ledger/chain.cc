@@ -15,6 +15,20 @@ Status CheckEventHash(const Event& e) {
   return Status::Ok();
 }
 
+Status CheckLink(const Head& at, const Event& e) {
+  if (e.seq != at.seq + 1) {
+    return Status::BadInput(
+        fmt::format("event {} follows event {}: event {} is missing", e.seq, at.seq, at.seq + 1));
+  }
+  if (e.prev != at.hash) {
+    return Status::BadInput(fmt::format(
+        "event {} ({}) does not link to event {}: its prev is not that event's hash (an event "
+        "was removed, replaced or reordered)",
+        e.seq, e.kind, at.seq));
+  }
+  return CheckEventHash(e);
+}
+
 namespace {
 
 // Walks events (from, to] starting after `prev`; fills the report on the first break.
@@ -22,17 +36,7 @@ Status WalkFrom(LedgerStore& store, Head start, int64_t to, ChainReport& r,
                 const std::optional<Digest>& expect_head) {
   Head at = start;
   Status s = store.ForEachEvent(start.seq + 1, to, [&](const Event& e) -> Status {
-    if (e.seq != at.seq + 1) {
-      return Status::BadInput(
-          fmt::format("event {} follows event {}: event {} is missing", e.seq, at.seq, at.seq + 1));
-    }
-    if (e.prev != at.hash) {
-      return Status::BadInput(fmt::format(
-          "event {} ({}) does not link to event {}: its prev is not that event's hash (an event "
-          "was removed, replaced or reordered)",
-          e.seq, e.kind, at.seq));
-    }
-    PG_RETURN_IF_ERROR(CheckEventHash(e));
+    PG_RETURN_IF_ERROR(CheckLink(at, e));
     at = Head{e.seq, e.hash};
     if (expect_head && e.hash == *expect_head) r.expected_head_seq = e.seq;
     return Status::Ok();
@@ -55,7 +59,7 @@ Result<ChainReport> VerifyChain(LedgerStore& store, const std::optional<Digest>&
   PG_ASSIGN_OR_RETURN(Head head, store.ReadHead());
   PG_RETURN_IF_ERROR(WalkFrom(store, Head{}, head.seq, r, expect_head));
   if (!r.ok) return r;
-  PG_ASSIGN_OR_RETURN(int64_t count, store.CountEvents());
+  PG_ASSIGN_OR_RETURN(int64_t count, store.CountEvents(head.seq));
   if (count != head.seq) {
     r.ok = false;
     r.problem = fmt::format("{} events stored but the head is event {}", count, head.seq);
@@ -73,32 +77,6 @@ Result<ChainReport> VerifyChain(LedgerStore& store, const std::optional<Digest>&
         ToHex(*expect_head));
     return r;
   }
-  return r;
-}
-
-Result<ChainReport> VerifyTail(LedgerStore& store) {
-  ChainReport r;
-  r.ok = true;
-  PG_ASSIGN_OR_RETURN(Head checkpoint, store.VerifiedCheckpoint());
-  PG_ASSIGN_OR_RETURN(Head head, store.ReadHead());
-  if (checkpoint.seq > head.seq) {
-    r.ok = false;
-    r.problem = fmt::format(
-        "the ledger ends at event {}, before its last verified event {}: it "
-        "was truncated",
-        head.seq, checkpoint.seq);
-    return r;
-  }
-  if (checkpoint.seq > 0) {
-    auto e = store.EventAt(checkpoint.seq);
-    if (!e.ok() || !*e || (*e)->hash != checkpoint.hash || !CheckEventHash(**e).ok()) {
-      r.ok = false;
-      r.first_bad_seq = checkpoint.seq;
-      r.problem = fmt::format("event {}, verified earlier, changed since", checkpoint.seq);
-      return r;
-    }
-  }
-  PG_RETURN_IF_ERROR(WalkFrom(store, checkpoint, head.seq, r, std::nullopt));
   return r;
 }
 

@@ -6,11 +6,9 @@
 // head (a hash recorded elsewhere, e.g. in an evidence packet), the chain must contain it,
 // which detects truncation.
 //
-// Incremental verification (VerifyTail) trusts the last full verification's checkpoint only
-// after re-hashing the checkpoint event, then checks every event after it. Its cost follows
-// the tail, not the ledger: it does not look at events before the checkpoint, so an edit or
-// a deletion there is found by the full verification (`ledger verify`, and `gate run`
-// before it acts) and, for the events a gate decision relies on, by the gate itself.
+// This checks hashes and links only. The authority's verification (authority/
+// verified_ledger.h) runs the same per-event step (CheckLink) and adds signatures and the
+// rules of each event kind, from genesis or from the verifier's own checkpoint.
 #pragma once
 
 #include <optional>
@@ -33,10 +31,11 @@ struct ChainReport {
 // broken chain at that event, not as an error: a damaged ledger is a verdict.
 Result<ChainReport> VerifyChain(LedgerStore& store, const std::optional<Digest>& expect_head = {});
 
-// Incremental: checkpoint + tail. On success the report's head is current.
-Result<ChainReport> VerifyTail(LedgerStore& store);
-
 // Checks one event's hash against its preimage.
 Status CheckEventHash(const Event& e);
+
+// The chain rule for one event after `at`: its seq is at.seq + 1, its prev is at.hash (64
+// zeros for event 1) and its hash is the hash of its preimage. The error names the event.
+Status CheckLink(const Head& at, const Event& e);
 
 }  // namespace prodgate::ledger

@@ -5,22 +5,37 @@
 // as given. The store adds client_encoding=UTF8 (always), and connect_timeout=10 and
 // application_name "prodgate" unless the location sets them.
 //
-// Schema "prodgate" (format "prodgate.ledger/1"), the SQLite store's tables:
+// Schema "prodgate" (format "prodgate.ledger/1"):
 //   events(seq BIGINT PRIMARY KEY, hash TEXT UNIQUE, prev TEXT, kind TEXT, doc TEXT)
 //     doc: the canonical JSON of the whole event; the other columns repeat it for lookups
-//     and are checked against it on every read.
-//   event_subjects(subject, seq)   which events are about which grant, blocker, …
-//   projections(tbl, id, doc)      current state, written in each append's transaction
-//   meta(key, value)               format, last fully verified head
+//     and are checked against it on every read. Index events_kind(kind, seq).
+//   projections(tbl, id, doc)      current state, written in each append's transaction: a
+//                                  cache for display, never authority (store.h)
+//   meta(key, value)               format; breakglass_role once provisioned
+// and the functions every writer goes through (kFunctions):
+//   prodgate.lock_head()           takes the ledger's write lock, returns the head
+//   prodgate.append(doc, preimage) appends one event, refusing it unless its seq is the
+//                                  head's + 1, its prev the head's hash, its hash the SHA-256
+//                                  of the preimage, and the doc the preimage plus hash and sig
+//   prodgate.refuse_rewrite()      the trigger behind events_append_only (BEFORE UPDATE OR
+//                                  DELETE, per row) and events_no_truncate (BEFORE TRUNCATE),
+//                                  both ENABLE ALWAYS: only a member of the break-glass role
+//                                  named in meta passes, whatever its privileges
+// The append function is SECURITY DEFINER: on a provisioned ledger (ProvisionPostgresLedger)
+// the tables and functions belong to a NOLOGIN owner role, writers may only EXECUTE the two
+// functions, read events and meta, and write the projections cache, so no writer can change
+// or remove an event, by privileges and by the triggers. Protection() reports what the
+// connected role could do beyond appending.
 // Documents are TEXT, never jsonb: jsonb reorders keys and renormalizes numbers and strings,
 // and the chain hashes bytes. Keys are COLLATE "C", so every ORDER BY is a byte order, as in
 // SQLite and std::map. The database must be UTF8 (checked on open): the bytes we store are
 // the bytes we read back.
 //
-// Serialization. Every write transaction (append, projection rebuild, checkpoint) begins with
+// Serialization. Every write transaction (append, projection rebuild) begins with
 //   BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE;
 //   SET LOCAL synchronous_commit = on; SET LOCAL lock_timeout = …;
-//   SELECT value FROM prodgate.meta WHERE key = 'format' FOR UPDATE
+//   SELECT * FROM prodgate.lock_head()
+// which locks the format row of prodgate.meta (SELECT … FOR UPDATE, as the function's owner)
 // and reads the head only after that row lock is granted. The lock is held to COMMIT or
 // ROLLBACK, so appends run one at a time. READ COMMITTED takes a fresh snapshot for every
 // statement, and PostgreSQL makes a transaction's commit visible before it releases its locks,
@@ -42,7 +57,8 @@
 // non-conflicting work. A lock waits instead of failing, and the wait is bounded.
 //   Why a row lock rather than pg_advisory_xact_lock: both serialize; the row lock belongs to
 // this ledger's own table, so no other application's advisory key can collide with it; it
-// takes UPDATE privilege on prodgate.meta, so a read-only role cannot stall the appenders; it
+// is taken through lock_head(), which only writers may execute, so a reader cannot stall the
+// appenders; it
 // shows in pg_locks against prodgate.meta; and it checks the ledger's format under the lock.
 // It costs one tuple-lock WAL record per append, small beside the commit flush. (Creating
 // the schema, when no row exists yet, serializes on a transaction-level advisory lock.)
@@ -76,13 +92,86 @@ CREATE TABLE IF NOT EXISTS prodgate.meta(
 CREATE TABLE IF NOT EXISTS prodgate.events(
   seq BIGINT PRIMARY KEY, hash TEXT COLLATE "C" NOT NULL UNIQUE, prev TEXT COLLATE "C" NOT NULL,
   kind TEXT COLLATE "C" NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS prodgate.event_subjects(
-  subject TEXT COLLATE "C" NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY(subject, seq));
+CREATE INDEX IF NOT EXISTS events_kind ON prodgate.events(kind, seq);
 CREATE TABLE IF NOT EXISTS prodgate.projections(
   tbl TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, doc TEXT NOT NULL,
   PRIMARY KEY(tbl, id));
 INSERT INTO prodgate.meta VALUES('format', 'prodgate.ledger/1') ON CONFLICT (key) DO NOTHING;
 )sql";
+
+// The bodies of the ledger's functions. Protection() compares the installed bodies with these,
+// byte for byte: a function changed behind prodgate is not the ledger it promises.
+constexpr const char* kLockHeadBody = R"sql(
+BEGIN
+  PERFORM 1 FROM prodgate.meta WHERE key = 'format' AND value = 'prodgate.ledger/1' FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'prodgate: this database holds no prodgate.ledger/1' USING ERRCODE = '22023';
+  END IF;
+  RETURN QUERY SELECT e.seq, e.hash FROM prodgate.events e ORDER BY e.seq DESC LIMIT 1;
+END
+)sql";
+constexpr const char* kAppendBody = R"sql(
+DECLARE
+  head_seq bigint;
+  head_hash text;
+  pre jsonb := p_preimage::jsonb;
+  d jsonb := p_doc::jsonb;
+  h text := encode(sha256(convert_to(p_preimage, 'UTF8')), 'hex');
+  s bigint := (pre->>'seq')::bigint;
+BEGIN
+  PERFORM 1 FROM prodgate.meta WHERE key = 'format' FOR UPDATE;
+  SELECT e.seq, e.hash INTO head_seq, head_hash FROM prodgate.events e ORDER BY e.seq DESC LIMIT 1;
+  IF head_seq IS NULL THEN
+    head_seq := 0;
+    head_hash := repeat('0', 64);
+  END IF;
+  IF s IS DISTINCT FROM head_seq + 1 OR pre->>'prev' IS DISTINCT FROM head_hash THEN
+    RAISE EXCEPTION 'prodgate: event % does not follow the head (event %)', s, head_seq
+      USING ERRCODE = '23514';
+  END IF;
+  IF d->>'hash' IS DISTINCT FROM h OR (d - 'hash' - 'sig') IS DISTINCT FROM pre THEN
+    RAISE EXCEPTION 'prodgate: event % is not its preimage with its hash', s
+      USING ERRCODE = '23514';
+  END IF;
+  INSERT INTO prodgate.events(seq, hash, prev, kind, doc)
+    VALUES (s, h, pre->>'prev', pre->>'kind', p_doc);
+  RETURN s;
+END
+)sql";
+constexpr const char* kRefuseRewriteBody = R"sql(
+DECLARE
+  glass text;
+BEGIN
+  SELECT value INTO glass FROM prodgate.meta WHERE key = 'breakglass_role';
+  IF glass IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = glass)
+     AND pg_catalog.pg_has_role(session_user, glass, 'MEMBER') THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'prodgate: % on prodgate.events is refused: the ledger is append-only', TG_OP
+    USING ERRCODE = '42501',
+          HINT = 'only a member of the break-glass role may change history';
+END
+)sql";
+
+std::string FunctionsSql() {
+  return fmt::format(
+      "CREATE OR REPLACE FUNCTION prodgate.lock_head() RETURNS TABLE(seq bigint, hash text) "
+      "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pg${}$pg$;\n"
+      "CREATE OR REPLACE FUNCTION prodgate.append(p_doc text, p_preimage text) RETURNS bigint "
+      "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pg${}$pg$;\n"
+      "CREATE OR REPLACE FUNCTION prodgate.refuse_rewrite() RETURNS trigger "
+      "LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $pg${}$pg$;\n"
+      "DROP TRIGGER IF EXISTS events_append_only ON prodgate.events;\n"
+      "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON prodgate.events "
+      "FOR EACH ROW EXECUTE FUNCTION prodgate.refuse_rewrite();\n"
+      "DROP TRIGGER IF EXISTS events_no_truncate ON prodgate.events;\n"
+      "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON prodgate.events "
+      "FOR EACH STATEMENT EXECUTE FUNCTION prodgate.refuse_rewrite();\n"
+      "ALTER TABLE prodgate.events ENABLE ALWAYS TRIGGER events_append_only;\n"
+      "ALTER TABLE prodgate.events ENABLE ALWAYS TRIGGER events_no_truncate;\n",
+      kLockHeadBody, kAppendBody, kRefuseRewriteBody);
+}
 // pg_advisory_xact_lock key for creating the schema: "prodgate" in ASCII.
 constexpr const char* kCreateLockKey = "8102661156614796389";
 // Events read per query by ForEachEvent.
@@ -136,7 +225,7 @@ class PostgresProjections : public ProjectionTxn {
  public:
   explicit PostgresProjections(PostgresLedger& l) : l_(l) {}
   Result<std::optional<Json>> Get(std::string_view table, std::string_view id) override;
-  Result<std::vector<Json>> List(std::string_view table) override;
+  Result<ProjectionEntries> Entries(std::string_view table) override;
   Status Put(std::string_view table, std::string_view id, const Json& doc) override;
   Status Remove(std::string_view table, std::string_view id) override;
 
@@ -160,14 +249,9 @@ class PostgresLedger : public LedgerStore {
                       location_, encoding ? encoding : "unknown"),
           "create the ledger's database with ENCODING 'UTF8'");
     }
-    if (create && !ReadFormat().ok()) {
-      PG_RETURN_IF_ERROR(Exec("creating the ledger's tables",
-                              fmt::format("BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE;"
-                                          "SET LOCAL synchronous_commit = on;"
-                                          "SELECT pg_advisory_xact_lock({}); {} COMMIT",
-                                          kCreateLockKey, kSchema)));
-    }
-    return ReadFormat();
+    if (create && !ReadFormat().ok()) PG_RETURN_IF_ERROR(CreateOnce());
+    PG_RETURN_IF_ERROR(ReadFormat());
+    return EnsureFunctions();
   }
 
   Result<Event> Append(const PrepareFn& prepare, const ProjectFn& project) override {
@@ -177,7 +261,8 @@ class PostgresLedger : public LedgerStore {
       Rollback();
       return result.status();
     }
-    PG_RETURN_IF_ERROR(Commit());
+    Status commit = Commit();
+    if (!commit.ok()) return AfterFailedCommit(*result, commit);
     return result;
   }
 
@@ -193,9 +278,9 @@ class PostgresLedger : public LedgerStore {
     return Head{*seq, *hash};
   }
 
-  Result<int64_t> CountEvents() override {
-    PG_ASSIGN_OR_RETURN(PgResult r,
-                        Run("SELECT count(*) FROM prodgate.events", {}, "counting events"));
+  Result<int64_t> CountEvents(int64_t up_to) override {
+    PG_ASSIGN_OR_RETURN(PgResult r, Run("SELECT count(*) FROM prodgate.events WHERE seq <= $1",
+                                        {std::to_string(up_to)}, "counting events"));
     auto n = ParseInt64(PQgetvalue(r.get(), 0, 0));
     if (!n) return Status::Internal(fmt::format("ledger {}: counting events failed", location_));
     return *n;
@@ -238,12 +323,11 @@ class PostgresLedger : public LedgerStore {
     return OneEvent(r.get());
   }
 
-  Result<std::vector<Event>> EventsAbout(std::string_view subject) override {
+  Result<std::vector<Event>> EventsOfKind(std::string_view kind) override {
     PG_ASSIGN_OR_RETURN(
-        PgResult r,
-        Run("SELECT e.seq, e.hash, e.prev, e.kind, e.doc FROM prodgate.event_subjects s "
-            "JOIN prodgate.events e ON e.seq = s.seq WHERE s.subject = $1 ORDER BY e.seq",
-            {std::string(subject)}, "reading events by subject"));
+        PgResult r, Run("SELECT seq, hash, prev, kind, doc FROM prodgate.events WHERE kind = $1 "
+                        "ORDER BY seq",
+                        {std::string(kind)}, "reading events by kind"));
     std::vector<Event> out;
     for (int i = 0; i < PQntuples(r.get()); ++i) {
       PG_ASSIGN_OR_RETURN(Event e, RowToEvent(r.get(), i));
@@ -256,9 +340,9 @@ class PostgresLedger : public LedgerStore {
     PostgresProjections p(*this);
     return p.Get(table, id);
   }
-  Result<std::vector<Json>> ListProjection(std::string_view table) override {
+  Result<ProjectionEntries> ListProjection(std::string_view table) override {
     PostgresProjections p(*this);
-    return p.List(table);
+    return p.Entries(table);
   }
 
   Result<ProjectionTables> AllProjections() override {
@@ -293,29 +377,7 @@ class PostgresLedger : public LedgerStore {
     return Commit();
   }
 
-  Result<Head> VerifiedCheckpoint() override {
-    PG_ASSIGN_OR_RETURN(PgResult r,
-                        Run("SELECT (SELECT value FROM prodgate.meta WHERE key='verified_seq'),"
-                            " (SELECT value FROM prodgate.meta WHERE key='verified_hash')",
-                            {}, "reading the checkpoint"));
-    if (PQgetisnull(r.get(), 0, 0)) return Head{};
-    auto seq = ParseInt64(PQgetvalue(r.get(), 0, 0));
-    auto d = DigestFromHex(PQgetvalue(r.get(), 0, 1));
-    if (!seq || !d) return Corrupt(0, "the verified checkpoint is malformed");
-    return Head{*seq, *d};
-  }
-
-  Status SetVerifiedCheckpoint(const Head& head) override {
-    // Inside an append (the checkpoint advance) the append's transaction holds the lock.
-    if (in_write_) return WriteCheckpoint(head);
-    PG_RETURN_IF_ERROR(BeginWrite());
-    Status s = WriteCheckpoint(head);
-    if (!s.ok()) {
-      Rollback();
-      return s;
-    }
-    return Commit();
-  }
+  Result<LedgerProtection> Protection() override;
 
   std::string location() const override { return location_; }
 
@@ -365,8 +427,10 @@ class PostgresLedger : public LedgerStore {
       return "check that the ledger's PostgreSQL server is running and reachable, then try again";
     }
     if (sqlstate == "42501") {
-      return "grant the ledger's role SELECT, INSERT, UPDATE and DELETE on the tables of schema "
-             "prodgate";
+      return "the role lacks a privilege on the ledger: on a provisioned ledger, grant it the "
+             "writer role (prodgate ledger provision … --writer ROLE); otherwise grant it EXECUTE "
+             "on prodgate.append and prodgate.lock_head, SELECT on the tables of schema prodgate "
+             "and INSERT, UPDATE, DELETE on prodgate.projections";
     }
     if (sqlstate == "55P03" || sqlstate == "57014") {
       return "another prodgate holds the ledger; try again";
@@ -431,7 +495,7 @@ class PostgresLedger : public LedgerStore {
         "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE;"
         "SET LOCAL synchronous_commit = on;"
         "SET LOCAL lock_timeout = {}; SET LOCAL idle_in_transaction_session_timeout = {};"
-        "SELECT value FROM prodgate.meta WHERE key = 'format' FOR UPDATE",
+        "SELECT * FROM prodgate.lock_head()",
         ms, 2 * ms);
     PgResult r(PQexec(conn_, sql.c_str()));
     if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
@@ -439,14 +503,80 @@ class PostgresLedger : public LedgerStore {
       Rollback();
       return s;
     }
-    if (PQntuples(r.get()) != 1 || PQgetvalue(r.get(), 0, 0) != kLedgerFormat) {
-      Rollback();
-      return Status::BadInput(
-          fmt::format("{} is not a prodgate ledger ({})", location_, kLedgerFormat),
-          "point --ledger at the database that holds the team's ledger");
-    }
     in_write_ = true;
     return Status::Ok();
+  }
+
+  // Creates the schema unless another creator did while this one waited for the advisory
+  // lock: a second creation would take its triggers' locks under the first's appenders.
+  Status CreateOnce() {
+    PG_RETURN_IF_ERROR(Exec("creating the ledger's tables",
+                            fmt::format("BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE;"
+                                        "SET LOCAL synchronous_commit = on;"
+                                        "SELECT pg_advisory_xact_lock({})",
+                                        kCreateLockKey)));
+    auto yes = [&](const char* sql) {
+      PgResult r(PQexec(conn_, sql));
+      return r && PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1 &&
+             std::string_view(PQgetvalue(r.get(), 0, 0)) == "t";
+    };
+    // Two statements: the second is planned only once the first says its table exists.
+    bool exists = yes("SELECT to_regclass('prodgate.meta') IS NOT NULL") &&
+                  yes("SELECT EXISTS (SELECT 1 FROM prodgate.meta WHERE key = 'format')");
+    return Exec(
+        "creating the ledger's tables",
+        exists ? std::string("COMMIT") : fmt::format("{} {} COMMIT", kSchema, FunctionsSql()));
+  }
+
+  // Installs the ledger's functions into a ledger made before they existed, when this role may
+  // (it owns the schema); otherwise says who must.
+  Status EnsureFunctions() {
+    PgResult r(PQexec(conn_,
+                      "SELECT to_regprocedure('prodgate.append(text,text)') IS NOT NULL AND "
+                      "to_regprocedure('prodgate.lock_head()') IS NOT NULL"));
+    if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      return Error("looking for the ledger's functions", r.get());
+    }
+    if (std::string_view(PQgetvalue(r.get(), 0, 0)) == "t") return Status::Ok();
+    Status s = Exec("installing the ledger's functions",
+                    fmt::format("BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE;"
+                                "SELECT pg_advisory_xact_lock({}); {} COMMIT",
+                                kCreateLockKey, FunctionsSql()));
+    if (!s.ok()) {
+      return Status::BadInput(
+          fmt::format("ledger {} was made by an earlier prodgate and lacks its append function, "
+                      "which this role cannot install: {}",
+                      location_, s.what()),
+          "have the ledger's owner run `prodgate ledger provision` on it");
+    }
+    return Status::Ok();
+  }
+
+  // The COMMIT of `e` failed: the event is looked up by its hash, on a new connection when
+  // this one is gone. There: written, not confirmed (unknown outcome). Not there: not written.
+  Result<Event> AfterFailedCommit(const Event& e, const Status& commit) {
+    auto found = EventWithHash(e.hash);  // Ready() reconnects a lost connection
+    if (found.ok() && found->has_value()) {
+      return Status::UnknownOutcome(
+          fmt::format("ledger {}: the server did not confirm the commit of event {} ({}): {}; "
+                      "the ledger holds it now",
+                      location_, e.seq, e.kind, commit.what()),
+          "treat it as written: run `prodgate ledger verify` and look at the head "
+          "(`prodgate ledger head`) before acting again");
+    }
+    if (!found.ok()) {
+      return Status::UnknownOutcome(
+          fmt::format("ledger {}: the commit of event {} ({}) was not confirmed ({}), and the "
+                      "ledger cannot be read back ({}): whether it was written is unknown",
+                      location_, e.seq, e.kind, commit.what(), found.status().what()),
+          "do not act on it; when the server is reachable run `prodgate ledger verify` and look "
+          "at the head");
+    }
+    return Status::Internal(
+        fmt::format("ledger {}: the commit of event {} ({}) failed ({}); the event is not in the "
+                    "ledger: nothing was written",
+                    location_, e.seq, e.kind, commit.what()),
+        commit.fix());
   }
 
   Status Commit() {
@@ -480,13 +610,6 @@ class PostgresLedger : public LedgerStore {
     if (PQstatus(conn_) != CONNECTION_OK) return;
     PGTransactionStatusType t = PQtransactionStatus(conn_);
     if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) PQclear(PQexec(conn_, "ROLLBACK"));
-  }
-
-  Status WriteCheckpoint(const Head& head) {
-    return Run("INSERT INTO prodgate.meta(key, value) VALUES('verified_seq', $1),"
-               " ('verified_hash', $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-               {std::to_string(head.seq), ToHex(head.hash)}, "writing the checkpoint")
-        .status();
   }
 
   Status Corrupt(int64_t seq, const std::string& what) {
@@ -539,24 +662,9 @@ class PostgresLedger : public LedgerStore {
       PG_ASSIGN_OR_RETURN(e.sig, draft.sign(preimage));
     }
     PG_ASSIGN_OR_RETURN(std::string doc, CanonicalJson(e.ToJson(), NumberPolicy::kIntegersOnly));
-    PG_RETURN_IF_ERROR(Run("INSERT INTO prodgate.events(seq, hash, prev, kind, doc) "
-                           "VALUES($1, $2, $3, $4, $5)",
-                           {std::to_string(e.seq), ToHex(e.hash), ToHex(e.prev), e.kind, doc},
-                           "appending an event")
-                           .status());
-    for (const auto& subject : draft.subjects) {
-      PG_RETURN_IF_ERROR(Run("INSERT INTO prodgate.event_subjects(subject, seq) VALUES($1, $2) "
-                             "ON CONFLICT DO NOTHING",
-                             {subject, std::to_string(e.seq)}, "indexing an event")
-                             .status());
-    }
+    PG_RETURN_IF_ERROR(
+        Run("SELECT prodgate.append($1, $2)", {doc, preimage}, "appending an event").status());
     PG_RETURN_IF_ERROR(project(e, txn));
-    // Keep the verified checkpoint current: when it stood at the head this append re-hashed,
-    // the new event, chained to that head by us, is verified too.
-    PG_ASSIGN_OR_RETURN(Head checkpoint, VerifiedCheckpoint());
-    if (checkpoint.seq == head.seq && checkpoint.hash == head.hash) {
-      PG_RETURN_IF_ERROR(WriteCheckpoint(Head{e.seq, e.hash}));
-    }
     return e;
   }
 
@@ -576,16 +684,16 @@ Result<std::optional<Json>> PostgresProjections::Get(std::string_view table, std
   return std::optional<Json>(std::move(doc));
 }
 
-Result<std::vector<Json>> PostgresProjections::List(std::string_view table) {
+Result<ProjectionEntries> PostgresProjections::Entries(std::string_view table) {
   PG_ASSIGN_OR_RETURN(PgResult r,
                       l_.Run("SELECT id, doc FROM prodgate.projections WHERE tbl = $1 ORDER BY id",
                              {std::string(table)}, "listing projections"));
-  std::vector<Json> out;
+  ProjectionEntries out;
   for (int i = 0; i < PQntuples(r.get()); ++i) {
-    PG_ASSIGN_OR_RETURN(
-        Json doc, l_.ParseDoc(PQgetvalue(r.get(), i, 1),
-                              fmt::format("projection {}/{}", table, PQgetvalue(r.get(), i, 0))));
-    out.push_back(std::move(doc));
+    std::string id = PQgetvalue(r.get(), i, 0);
+    PG_ASSIGN_OR_RETURN(Json doc, l_.ParseDoc(PQgetvalue(r.get(), i, 1),
+                                              fmt::format("projection {}/{}", table, id)));
+    out.emplace_back(std::move(id), std::move(doc));
   }
   return out;
 }
@@ -605,6 +713,119 @@ Status PostgresProjections::Remove(std::string_view table, std::string_view id) 
       .Run("DELETE FROM prodgate.projections WHERE tbl = $1 AND id = $2",
            {std::string(table), std::string(id)}, "removing a projection")
       .status();
+}
+
+// Identifiers a provisioned ledger names: the role prefix and the login roles it grants.
+bool PlainIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 48 ||
+      !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_'))
+    return false;
+  for (char c : s) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<LedgerProtection> PostgresLedger::Protection() {
+  LedgerProtection p;
+  p.kind = LedgerKind::kPostgresUnprotected;
+  const char* host = PQhost(conn_);
+  const char* port = PQport(conn_);
+  const char* db = PQdb(conn_);
+  p.identity =
+      fmt::format("host={} port={} dbname={}", host ? host : "", port ? port : "", db ? db : "");
+  PG_ASSIGN_OR_RETURN(
+      PgResult r,
+      Run("SELECT current_user, r.rolsuper, pg_has_role(current_user, c.relowner, 'MEMBER'), "
+          "has_table_privilege(current_user, c.oid, 'UPDATE'), "
+          "has_table_privilege(current_user, c.oid, 'DELETE'), "
+          "has_table_privilege(current_user, c.oid, 'TRUNCATE'), "
+          "o.rolname, o.rolcanlogin, "
+          "(SELECT count(*) FROM pg_catalog.pg_auth_members m WHERE m.roleid = c.relowner), "
+          "(SELECT string_agg(t.tgname || ':' || t.tgenabled::text || ':' || "
+          "t.tgfoid::regproc::text, "
+          "',' ORDER BY t.tgname) FROM pg_catalog.pg_trigger t "
+          " WHERE t.tgrelid = c.oid AND NOT t.tgisinternal), "
+          "(SELECT value FROM prodgate.meta WHERE key = 'breakglass_role'), "
+          "(SELECT f.prosrc FROM pg_catalog.pg_proc f "
+          " WHERE f.oid = to_regprocedure('prodgate.append(text,text)') "
+          "   AND f.prosecdef AND f.proowner = c.relowner), "
+          "(SELECT f.prosrc FROM pg_catalog.pg_proc f "
+          " WHERE f.oid = to_regprocedure('prodgate.lock_head()') "
+          "   AND f.prosecdef AND f.proowner = c.relowner), "
+          "(SELECT f.prosrc FROM pg_catalog.pg_proc f "
+          " WHERE f.oid = to_regprocedure('prodgate.refuse_rewrite()')) "
+          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles o ON o.oid = c.relowner, "
+          "pg_catalog.pg_roles r "
+          "WHERE c.oid = 'prodgate.events'::regclass AND r.rolname = current_user",
+          {}, "reading the ledger's privileges"));
+  if (PQntuples(r.get()) != 1) {
+    return Status::Internal(
+        fmt::format("ledger {}: cannot read the privileges of this role", location_));
+  }
+  auto text = [&](int col) -> std::string {
+    return PQgetisnull(r.get(), 0, col) ? "" : PQgetvalue(r.get(), 0, col);
+  };
+  auto flag = [&](int col) { return text(col) == "t"; };
+  const std::string role = text(0), owner = text(6), glass = text(10);
+  if (flag(1)) {
+    p.gaps.push_back(fmt::format(
+        "role {} is a superuser: it can disable the ledger's triggers and rewrite its events",
+        role));
+  }
+  if (flag(2)) {
+    p.gaps.push_back(fmt::format(
+        "role {} owns prodgate.events (or is a member of its owner {}): it can drop the "
+        "triggers and rewrite history",
+        role, owner));
+  }
+  std::vector<std::string> rights;
+  if (flag(3)) rights.push_back("UPDATE");
+  if (flag(4)) rights.push_back("DELETE");
+  if (flag(5)) rights.push_back("TRUNCATE");
+  if (!rights.empty()) {
+    p.gaps.push_back(
+        fmt::format("role {} holds {} on prodgate.events", role, fmt::join(rights, ", ")));
+  }
+  if (flag(7)) {
+    p.gaps.push_back(fmt::format(
+        "the owner role {} can log in: whoever logs in as it can rewrite history", owner));
+  }
+  if (text(8) != "0") {
+    p.gaps.push_back(fmt::format(
+        "{} role(s) are members of the owner role {}: each can rewrite history", text(8), owner));
+  }
+  const std::string triggers = text(9);
+  if (triggers.find("events_append_only:A:prodgate.refuse_rewrite") == std::string::npos ||
+      triggers.find("events_no_truncate:A:prodgate.refuse_rewrite") == std::string::npos) {
+    p.gaps.push_back(fmt::format(
+        "the append-only triggers of prodgate.events are missing or not ENABLE ALWAYS ({})",
+        text(9).empty() ? std::string("none") : text(9)));
+  }
+  if (text(11) != kAppendBody || text(12) != kLockHeadBody || text(13) != kRefuseRewriteBody) {
+    p.gaps.push_back(
+        "the ledger's functions (prodgate.append, lock_head, refuse_rewrite) are not the ones "
+        "prodgate installs, or not SECURITY DEFINER functions of the table's owner");
+  }
+  if (glass.empty()) {
+    p.gaps.push_back(
+        "the ledger was never provisioned (no break-glass role): run `prodgate "
+        "ledger provision` as the database's administrator");
+  } else {
+    PG_ASSIGN_OR_RETURN(
+        PgResult g, Run("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1) AND "
+                        "pg_has_role(current_user, $1, 'MEMBER')",
+                        {glass}, "reading the break-glass role"));
+    if (std::string_view(PQgetvalue(g.get(), 0, 0)) == "t") {
+      p.gaps.push_back(fmt::format(
+          "role {} is a member of the break-glass role {}: it may change history", role, glass));
+    }
+  }
+  if (p.gaps.empty()) p.kind = LedgerKind::kPostgresProtected;
+  return p;
 }
 
 void IgnoreNotice(void*, const char*) {}
@@ -646,6 +867,99 @@ std::string RedactedPostgresLocation(std::string_view location) {
   }
   PQconninfoFree(options);
   return has_password ? keywords : std::string(location);
+}
+
+Result<ProvisionReport> ProvisionPostgresLedger(std::string_view location,
+                                                const ProvisionOptions& options) {
+  if (!PlainIdentifier(options.prefix)) {
+    return Status::BadInput(
+        fmt::format("role prefix \"{}\" is not a plain identifier", options.prefix),
+        "use lower-case letters, digits and '_' (e.g. prodgate)");
+  }
+  for (const auto* list : {&options.writers, &options.readers, &options.break_glass}) {
+    for (const auto& role : *list) {
+      if (!PlainIdentifier(role)) {
+        return Status::BadInput(fmt::format("role \"{}\" is not a plain identifier", role),
+                                "name an existing login role in lower-case letters, digits and _");
+      }
+    }
+  }
+  ProvisionReport out;
+  out.owner = options.prefix + "_owner";
+  out.writer = options.prefix + "_writer";
+  out.reader = options.prefix + "_reader";
+  out.break_glass = options.prefix + "_breakglass";
+  std::string sql = fmt::format(
+      "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE; SET LOCAL synchronous_commit = on;\n"
+      "SELECT pg_advisory_xact_lock({lock});\n"
+      "DO $pg$ BEGIN\n"
+      "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{o}') THEN CREATE ROLE {o} "
+      "NOLOGIN; END IF;\n"
+      "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{w}') THEN CREATE ROLE {w} "
+      "NOLOGIN; END IF;\n"
+      "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{r}') THEN CREATE ROLE {r} "
+      "NOLOGIN; END IF;\n"
+      "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{g}') THEN CREATE ROLE {g} "
+      "NOLOGIN; END IF;\n"
+      "END $pg$;\n"
+      "ALTER ROLE {o} NOLOGIN;\n"
+      "{schema}\n{functions}\n"
+      "INSERT INTO prodgate.meta VALUES('breakglass_role', '{g}') "
+      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;\n"
+      "ALTER SCHEMA prodgate OWNER TO {o};\n"
+      "ALTER TABLE prodgate.meta OWNER TO {o};\n"
+      "ALTER TABLE prodgate.events OWNER TO {o};\n"
+      "ALTER TABLE prodgate.projections OWNER TO {o};\n"
+      "ALTER FUNCTION prodgate.lock_head() OWNER TO {o};\n"
+      "ALTER FUNCTION prodgate.append(text, text) OWNER TO {o};\n"
+      "ALTER FUNCTION prodgate.refuse_rewrite() OWNER TO {o};\n"
+      "REVOKE ALL ON SCHEMA prodgate FROM PUBLIC;\n"
+      "REVOKE ALL ON ALL TABLES IN SCHEMA prodgate FROM PUBLIC;\n"
+      "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA prodgate FROM PUBLIC;\n"
+      "REVOKE ALL ON ALL TABLES IN SCHEMA prodgate FROM {w}, {r}, {g};\n"
+      "GRANT USAGE ON SCHEMA prodgate TO {w}, {r}, {g};\n"
+      "GRANT SELECT ON prodgate.events, prodgate.meta, prodgate.projections TO {w}, {r}, {g};\n"
+      "GRANT INSERT, UPDATE, DELETE ON prodgate.projections TO {w};\n"
+      "GRANT EXECUTE ON FUNCTION prodgate.lock_head(), prodgate.append(text, text) TO {w};\n"
+      "GRANT UPDATE, DELETE, TRUNCATE ON prodgate.events TO {g};\n"
+      "GRANT INSERT, UPDATE, DELETE, TRUNCATE ON prodgate.projections TO {g};\n",
+      fmt::arg("lock", kCreateLockKey), fmt::arg("o", out.owner), fmt::arg("w", out.writer),
+      fmt::arg("r", out.reader), fmt::arg("g", out.break_glass), fmt::arg("schema", kSchema),
+      fmt::arg("functions", FunctionsSql()));
+  for (const auto& role : options.writers)
+    sql += fmt::format("GRANT {} TO {};\n", out.writer, role);
+  for (const auto& role : options.readers)
+    sql += fmt::format("GRANT {} TO {};\n", out.reader, role);
+  for (const auto& role : options.break_glass) {
+    sql += fmt::format("GRANT {} TO {};\n", out.break_glass, role);
+  }
+  sql += "COMMIT;";
+
+  std::string shown = RedactedPostgresLocation(location);
+  std::string conninfo(location);
+  const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname",
+                            "client_encoding", nullptr};
+  const char* values[] = {"10", "prodgate", conninfo.c_str(), "UTF8", nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  std::unique_ptr<PGconn, void (*)(PGconn*)> hold(conn, PQfinish);
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    return Status::BadInput(
+        fmt::format("cannot connect to {}: {}", shown,
+                    conn ? FirstLine(PQerrorMessage(conn)) : std::string("out of memory")),
+        "connect as the database's administrator (a superuser)");
+  }
+  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  PgResult r(PQexec(conn, sql.c_str()));
+  if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    const char* primary = r ? PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    std::string why = primary ? primary : FirstLine(PQerrorMessage(conn));
+    PQclear(PQexec(conn, "ROLLBACK"));
+    return Status::BadInput(
+        fmt::format("provisioning the ledger in {} failed, nothing was changed: {}", shown, why),
+        "run it as a superuser of the server, and name login roles that exist");
+  }
+  out.location = shown;
+  return out;
 }
 
 Result<std::unique_ptr<LedgerStore>> OpenPostgresLedger(std::string_view location, bool create) {

@@ -3,10 +3,12 @@
 // Schema (format "prodgate.ledger/1"):
 //   events(seq INTEGER PRIMARY KEY, hash TEXT UNIQUE, prev TEXT, kind TEXT, doc TEXT)
 //     doc: the canonical JSON of the whole event; the other columns repeat it for lookups
-//     and are checked against it on every read.
-//   event_subjects(subject, seq)   which events are about which grant, blocker, …
-//   projections(tbl, id, doc)      current state, written in each append's transaction
-//   meta(key, value)               format, last fully verified head
+//     and are checked against it on every read. Index events_kind(kind, seq).
+//   projections(tbl, id, doc)      current state, written in each append's transaction: a
+//                                  cache for display, never authority (store.h)
+//   meta(key, value)               format
+// Ledgers written by earlier versions also hold event_subjects(subject, seq) and checkpoint
+// rows in meta; neither is read any more (an index beside the chain decided nothing).
 // Appends serialize on SQLite's write lock (BEGIN IMMEDIATE): every appender reads the
 // head inside the lock, so concurrent processes form one linear chain.
 #include <fmt/format.h>
@@ -17,6 +19,7 @@
 #include <filesystem>
 
 #include "core/file_io.h"
+#include "ledger/sqlite_stmt.h"
 #include "ledger/sqlite_store.h"
 
 namespace prodgate::ledger {
@@ -24,79 +27,13 @@ namespace {
 
 constexpr std::string_view kLedgerFormat = "prodgate.ledger/1";
 
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  bool ok() const { return rc_ == SQLITE_OK; }
-  Stmt& Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    bind_failed_ = false;
-    return *this;
-  }
-  Stmt& Bind(int i, int64_t v) {
-    bind_failed_ |= sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK;
-    return *this;
-  }
-  Stmt& Bind(int i, std::string_view v) {
-    bind_failed_ |= sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()),
-                                      SQLITE_TRANSIENT) != SQLITE_OK;
-    return *this;
-  }
-  // A failed bind makes the step fail: a statement never runs with stale parameters.
-  int Step() { return bind_failed_ ? SQLITE_MISUSE : sqlite3_step(stmt_); }
-  int64_t Int(int i) { return sqlite3_column_int64(stmt_, i); }
-  std::string Text(int i) {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
-    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : "";
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-  bool bind_failed_ = false;
-};
-
-// A cached statement in use; reset when the use ends, so that no statement keeps a read
-// transaction (and its WAL snapshot) open after it has been read.
-class StmtUse {
- public:
-  explicit StmtUse(Stmt& s) : s_(s) { s_.Reset(); }
-  ~StmtUse() { s_.Reset(); }
-  StmtUse(const StmtUse&) = delete;
-  StmtUse& operator=(const StmtUse&) = delete;
-  template <typename T>
-  StmtUse& Bind(int i, T v) {
-    s_.Bind(i, v);
-    return *this;
-  }
-  int Step() { return s_.Step(); }
-  // Resets for another execution within the same use (a loop of inserts).
-  StmtUse& Again() {
-    s_.Reset();
-    return *this;
-  }
-  int64_t Int(int i) { return s_.Int(i); }
-  std::string Text(int i) { return s_.Text(i); }
-  operator Stmt&() { return s_; }  // NOLINT: a use stands for its statement
-
- private:
-  Stmt& s_;
-};
-
 class SqliteLedger;
 
 class SqliteProjections : public ProjectionTxn {
  public:
   explicit SqliteProjections(SqliteLedger& l) : l_(l) {}
   Result<std::optional<Json>> Get(std::string_view table, std::string_view id) override;
-  Result<std::vector<Json>> List(std::string_view table) override;
+  Result<ProjectionEntries> Entries(std::string_view table) override;
   Status Put(std::string_view table, std::string_view id, const Json& doc) override;
   Status Remove(std::string_view table, std::string_view id) override;
 
@@ -131,8 +68,7 @@ class SqliteLedger : public LedgerStore {
           "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
           "CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
           " prev TEXT NOT NULL, kind TEXT NOT NULL, doc TEXT NOT NULL);"
-          "CREATE TABLE IF NOT EXISTS event_subjects(subject TEXT NOT NULL, seq INTEGER NOT NULL,"
-          " PRIMARY KEY(subject, seq)) WITHOUT ROWID;"
+          "CREATE INDEX IF NOT EXISTS events_kind ON events(kind, seq);"
           "CREATE TABLE IF NOT EXISTS projections(tbl TEXT NOT NULL, id TEXT NOT NULL,"
           " doc TEXT NOT NULL, PRIMARY KEY(tbl, id)) WITHOUT ROWID;"
           "INSERT OR IGNORE INTO meta VALUES('format', 'prodgate.ledger/1');"
@@ -155,8 +91,10 @@ class SqliteLedger : public LedgerStore {
     }
     Status commit = Exec("COMMIT");
     if (!commit.ok()) {
+      // SQLite may have written the transaction to the WAL before the failure it reports
+      // (an fsync error), so whether the event exists is read back, not assumed.
       Rollback();
-      return commit;
+      return AfterFailedCommit(*result, commit);
     }
     return result;
   }
@@ -171,8 +109,9 @@ class SqliteLedger : public LedgerStore {
     return Head{s.Int(0), *hash};
   }
 
-  Result<int64_t> CountEvents() override {
-    StmtUse s(Cached("SELECT count(*) FROM events"));
+  Result<int64_t> CountEvents(int64_t up_to) override {
+    StmtUse s(Cached("SELECT count(*) FROM events WHERE seq <= ?"));
+    s.Bind(1, up_to);
     if (s.Step() != SQLITE_ROW) return Error("counting events");
     return s.Int(0);
   }
@@ -205,16 +144,14 @@ class SqliteLedger : public LedgerStore {
     return OneEvent(s);
   }
 
-  Result<std::vector<Event>> EventsAbout(std::string_view subject) override {
-    StmtUse s(
-        Cached("SELECT e.seq, e.hash, e.prev, e.kind, e.doc FROM event_subjects s JOIN events e "
-               "ON e.seq = s.seq WHERE s.subject = ? ORDER BY e.seq"));
-    s.Bind(1, subject);
+  Result<std::vector<Event>> EventsOfKind(std::string_view kind) override {
+    StmtUse s(Cached("SELECT seq, hash, prev, kind, doc FROM events WHERE kind = ? ORDER BY seq"));
+    s.Bind(1, kind);
     std::vector<Event> out;
     while (true) {
       int rc = s.Step();
       if (rc == SQLITE_DONE) return out;
-      if (rc != SQLITE_ROW) return Error("reading events by subject");
+      if (rc != SQLITE_ROW) return Error("reading events by kind");
       PG_ASSIGN_OR_RETURN(Event e, RowToEvent(s));
       out.push_back(std::move(e));
     }
@@ -224,9 +161,9 @@ class SqliteLedger : public LedgerStore {
     SqliteProjections p(*this);
     return p.Get(table, id);
   }
-  Result<std::vector<Json>> ListProjection(std::string_view table) override {
+  Result<ProjectionEntries> ListProjection(std::string_view table) override {
     SqliteProjections p(*this);
-    return p.List(table);
+    return p.Entries(table);
   }
 
   Result<ProjectionTables> AllProjections() override {
@@ -260,24 +197,16 @@ class SqliteLedger : public LedgerStore {
     return Exec("COMMIT");
   }
 
-  Result<Head> VerifiedCheckpoint() override {
-    Stmt s(db_,
-           "SELECT (SELECT value FROM meta WHERE key='verified_seq'),"
-           " (SELECT value FROM meta WHERE key='verified_hash')");
-    if (!s.ok() || s.Step() != SQLITE_ROW) return Error("reading the checkpoint");
-    std::string seq = s.Text(0), hash = s.Text(1);
-    if (seq.empty()) return Head{};
-    auto d = DigestFromHex(hash);
-    if (!d) return Corrupt(0, "the verified checkpoint is malformed");
-    return Head{std::atoll(seq.c_str()), *d};
-  }
-
-  Status SetVerifiedCheckpoint(const Head& head) override {
-    Stmt s(db_, "INSERT OR REPLACE INTO meta VALUES('verified_seq', ?), ('verified_hash', ?)");
-    if (!s.ok()) return Error("writing the checkpoint");
-    s.Bind(1, std::to_string(head.seq)).Bind(2, ToHex(head.hash));
-    if (s.Step() != SQLITE_DONE) return Error("writing the checkpoint");
-    return Status::Ok();
+  Result<LedgerProtection> Protection() override {
+    LedgerProtection p;
+    p.kind = LedgerKind::kLocalFile;
+    p.identity = location();
+    p.gaps = {fmt::format("{} is a local file: whoever can write it can delete its last events and "
+                          "give back a used-up grant (truncation), or replace it",
+                          path_),
+              "only an executor's own verified checkpoint notices a truncation it has seen past; a "
+              "protected PostgreSQL ledger (prodgate ledger provision) refuses it"};
+    return p;
   }
 
   std::string location() const override { return "sqlite:" + path_; }
@@ -374,19 +303,39 @@ class SqliteLedger : public LedgerStore {
     StmtUse ins(Cached("INSERT INTO events(seq, hash, prev, kind, doc) VALUES(?, ?, ?, ?, ?)"));
     ins.Bind(1, e.seq).Bind(2, ToHex(e.hash)).Bind(3, ToHex(e.prev)).Bind(4, e.kind).Bind(5, doc);
     if (ins.Step() != SQLITE_DONE) return Error("appending an event");
-    StmtUse sub(Cached("INSERT OR IGNORE INTO event_subjects(subject, seq) VALUES(?, ?)"));
-    for (const auto& subject : draft.subjects) {
-      sub.Again().Bind(1, subject).Bind(2, e.seq);
-      if (sub.Step() != SQLITE_DONE) return Error("indexing an event");
-    }
     PG_RETURN_IF_ERROR(project(e, txn));
-    // Keep the verified checkpoint current: when it stood at the head this append re-hashed,
-    // the new event, chained to that head by us, is verified too.
-    PG_ASSIGN_OR_RETURN(Head checkpoint, VerifiedCheckpoint());
-    if (checkpoint.seq == head.seq && checkpoint.hash == head.hash) {
-      PG_RETURN_IF_ERROR(SetVerifiedCheckpoint(Head{e.seq, e.hash}));
-    }
     return e;
+  }
+
+  // The COMMIT of `e` failed with `commit`: the event is read back by its hash. There: it is
+  // in the ledger, but not confirmed durable (the outcome is unknown). Not there: nothing
+  // was written.
+  Result<Event> AfterFailedCommit(const Event& e, const Status& commit) {
+    auto found = EventWithHash(e.hash);
+    auto head = ReadHead();
+    std::string head_text =
+        head.ok() ? fmt::format("event {}", head->seq) : std::string("unreadable");
+    if (found.ok() && found->has_value()) {
+      return Status::UnknownOutcome(
+          fmt::format("ledger {}: the commit of event {} ({}) was not confirmed ({}); the "
+                      "ledger now holds it (head {}), but it may not survive a crash",
+                      path_, e.seq, e.kind, commit.what(), head_text),
+          "treat it as written: check the disk, then run `prodgate ledger verify` and look at "
+          "the head (`prodgate ledger head`) before acting again");
+    }
+    if (!found.ok()) {
+      return Status::UnknownOutcome(
+          fmt::format("ledger {}: the commit of event {} ({}) failed ({}) and the ledger cannot "
+                      "be read back ({}): whether the event was written is unknown",
+                      path_, e.seq, e.kind, commit.what(), found.status().what()),
+          "do not act on it; once the disk is healthy run `prodgate ledger verify` and look at "
+          "the head");
+    }
+    return Status::Internal(
+        fmt::format("ledger {}: the commit of event {} ({}) failed ({}); the event is not in the "
+                    "ledger (head {}): nothing was written",
+                    path_, e.seq, e.kind, commit.what(), head_text),
+        commit.fix());
   }
 
   sqlite3* db_;
@@ -404,17 +353,18 @@ Result<std::optional<Json>> SqliteProjections::Get(std::string_view table, std::
   return std::optional<Json>(std::move(doc));
 }
 
-Result<std::vector<Json>> SqliteProjections::List(std::string_view table) {
+Result<ProjectionEntries> SqliteProjections::Entries(std::string_view table) {
   StmtUse s(l_.Cached("SELECT id, doc FROM projections WHERE tbl = ? ORDER BY id"));
   s.Bind(1, table);
-  std::vector<Json> out;
+  ProjectionEntries out;
   while (true) {
     int rc = s.Step();
     if (rc == SQLITE_DONE) return out;
     if (rc != SQLITE_ROW) return l_.Error("listing projections");
+    std::string id = s.Text(0);
     PG_ASSIGN_OR_RETURN(Json doc,
-                        l_.ParseDoc(s.Text(1), fmt::format("projection {}/{}", table, s.Text(0))));
-    out.push_back(std::move(doc));
+                        l_.ParseDoc(s.Text(1), fmt::format("projection {}/{}", table, id)));
+    out.emplace_back(std::move(id), std::move(doc));
   }
 }
 

@@ -69,8 +69,13 @@ class PostgresBackend : public Backend {
   }
   std::string name() const override { return "postgres"; }
   std::unique_ptr<LedgerStore> Open() override { return OpenAt(cluster_.KeywordString(database_)); }
+  // As the superuser, who can switch the append-only triggers off: what any role that owns
+  // the tables can do on a ledger that was not provisioned (postgres_store.h).
   void Tamper(const std::string& sql) override {
-    Status s = cluster_.Exec(database_, "SET search_path TO prodgate; " + sql);
+    Status s = cluster_.Exec(
+        database_, "SET search_path TO prodgate; ALTER TABLE events DISABLE TRIGGER USER; " + sql +
+                       "; ALTER TABLE events ENABLE ALWAYS TRIGGER events_append_only;"
+                       " ALTER TABLE events ENABLE ALWAYS TRIGGER events_no_truncate;");
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
 
@@ -80,12 +85,11 @@ class PostgresBackend : public Backend {
   std::string database_;
 };
 
-EventDraft Draft(std::string kind, Json body, std::vector<std::string> subjects = {}) {
+EventDraft Draft(std::string kind, Json body) {
   EventDraft d;
   d.actor = "local:test";
   d.kind = std::move(kind);
   d.body = std::move(body);
-  d.subjects = std::move(subjects);
   return d;
 }
 
@@ -100,7 +104,7 @@ Status ProjectCount(const Event& e, ProjectionTxn& txn) {
 Result<Event> AppendCount(LedgerStore& store, const std::string& id) {
   return store.Append(
       [&](ProjectionTxn&) -> Result<EventDraft> {
-        return Draft("test.count", {{"id", id}}, {"counter:" + id});
+        return Draft("test.count", {{"id", id}});
       },
       ProjectCount);
 }
@@ -145,20 +149,26 @@ TEST_P(LedgerStoreTest, ProjectionsAreWrittenInTheSameTransaction) {
   auto doc = store_->GetProjection("counters", "a");
   ASSERT_TRUE(doc.ok() && *doc);
   EXPECT_EQ((**doc)["n"], 2);
-  EXPECT_EQ(store_->EventsAbout("counter:a")->size(), 2u);
-  EXPECT_EQ(store_->EventsAbout("counter:b")->size(), 0u);
+  EXPECT_EQ(store_->EventsOfKind("test.count")->size(), 2u);
 }
 
-TEST_P(LedgerStoreTest, EverySubjectOfAnEventIsIndexed) {
-  for (int i = 0; i < 2; ++i) {
+// Which events are of a kind is read from the events themselves: no index beside the chain.
+TEST_P(LedgerStoreTest, EventsOfAKindAreReadFromTheEventsInOrder) {
+  for (const char* kind : {"test.a", "test.b", "test.a"}) {
     auto r = store_->Append(
-        [](ProjectionTxn&) -> Result<EventDraft> {
-          return Draft("test.multi", Json::object(), {"s:a", "s:b", "s:c"});
-        },
+        [&](ProjectionTxn&) -> Result<EventDraft> { return Draft(kind, Json::object()); },
         [](const Event&, ProjectionTxn&) { return Status::Ok(); });
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
-  for (const char* s : {"s:a", "s:b", "s:c"}) EXPECT_EQ(store_->EventsAbout(s)->size(), 2u) << s;
+  auto a = store_->EventsOfKind("test.a");
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(a->size(), 2u);
+  EXPECT_EQ((*a)[0].seq, 1);
+  EXPECT_EQ((*a)[1].seq, 3);
+  EXPECT_EQ(store_->EventsOfKind("test.c")->size(), 0u);
+  // A kind column edited behind the store is corruption, not a different answer.
+  backend_->Tamper("UPDATE events SET kind = 'test.c' WHERE seq = 2");
+  EXPECT_FALSE(store_->EventsOfKind("test.c").ok());
 }
 
 TEST_P(LedgerStoreTest, RefusedPrepareWritesNothing) {
@@ -245,39 +255,27 @@ TEST_P(LedgerStoreTest, AppendRefusesToChainOntoATamperedHead) {
   EXPECT_EQ(store_->ReadHead()->seq, 1);
 }
 
-TEST_P(LedgerStoreTest, AppendsAdvanceACurrentCheckpoint) {
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendCount(*store_, "a").ok());
-  EXPECT_EQ(store_->VerifiedCheckpoint()->seq, 3);
-  // A checkpoint that lags (the chain was changed behind the store) is not advanced.
-  ASSERT_TRUE(store_->SetVerifiedCheckpoint(Head{1, store_->EventAt(1)->value().hash}).ok());
+// A verification while other processes append: the count of events it compares with the
+// head counts only events up to that head, so a concurrent append is never a broken chain.
+TEST_P(LedgerStoreTest, VerifyingWhileOthersAppendIsNeverAFalseFailure) {
   ASSERT_TRUE(AppendCount(*store_, "a").ok());
-  EXPECT_EQ(store_->VerifiedCheckpoint()->seq, 1);
-}
-
-TEST_P(LedgerStoreTest, TailVerificationUsesTheCheckpoint) {
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(AppendCount(*store_, "a").ok());
-  auto full = VerifyChain(*store_);
-  ASSERT_TRUE(full->ok);
-  // The checkpoint at event 3: event 4 is the tail.
-  ASSERT_TRUE(store_->SetVerifiedCheckpoint(Head{3, store_->EventAt(3)->value().hash}).ok());
-  EXPECT_TRUE(VerifyTail(*store_)->ok);
-  // Editing the tail is caught…
-  backend_->Tamper(
-      "UPDATE events SET doc = replace(doc, '\"id\":\"a\"', '\"id\":\"z\"') WHERE seq = 4");
-  EXPECT_FALSE(VerifyTail(*store_)->ok);
-  backend_->Tamper(
-      "UPDATE events SET doc = replace(doc, '\"id\":\"z\"', '\"id\":\"a\"') WHERE seq = 4");
-  EXPECT_TRUE(VerifyTail(*store_)->ok);
-  // …so is editing the checkpoint event, and deleting an event before it.
-  backend_->Tamper(
-      "UPDATE events SET doc = replace(doc, '\"id\":\"a\"', '\"id\":\"z\"') WHERE seq = 3");
-  EXPECT_FALSE(VerifyTail(*store_)->ok);
-  backend_->Tamper(
-      "UPDATE events SET doc = replace(doc, '\"id\":\"z\"', '\"id\":\"a\"') WHERE seq = 3");
-  // A deletion before the checkpoint is outside the tail: the full verification finds it.
-  backend_->Tamper("DELETE FROM events WHERE seq = 1");
-  EXPECT_TRUE(VerifyTail(*store_)->ok);
-  EXPECT_FALSE(VerifyChain(*store_)->ok);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    auto store = backend_->Open();
+    if (!store) _exit(1);
+    for (int i = 0; i < 300; ++i) {
+      if (!AppendCount(*store, "w").ok()) _exit(1);
+    }
+    _exit(0);
+  }
+  int checks = 0;
+  for (int status = 0; ::waitpid(pid, &status, WNOHANG) == 0; ++checks) {
+    auto r = VerifyChain(*store_);
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(r->ok) << "check " << checks << ": " << r->problem;
+  }
+  EXPECT_GT(checks, 0);
+  EXPECT_TRUE(VerifyChain(*store_)->ok);
 }
 
 TEST_P(LedgerStoreTest, ColumnsThatDisagreeWithTheDocumentAreCorruption) {
@@ -304,7 +302,7 @@ TEST_P(LedgerStoreTest, AnAppendWaitsForTheOneInProgressAndChainsOntoIt) {
           first_inside.set_value();
           release_first.get_future().wait();
           first_released = true;
-          return Draft("test.count", {{"id", "x"}}, {"counter:x"});
+          return Draft("test.count", {{"id", "x"}});
         },
         ProjectCount);
   });
@@ -316,7 +314,7 @@ TEST_P(LedgerStoreTest, AnAppendWaitsForTheOneInProgressAndChainsOntoIt) {
           EXPECT_TRUE(first_released) << "the second append ran inside the first";
           PG_ASSIGN_OR_RETURN(auto cur, txn.Get("counters", "x"));
           second_saw = cur ? (*cur)["n"].get<int64_t>() : 0;
-          return Draft("test.count", {{"id", "x"}}, {"counter:x"});
+          return Draft("test.count", {{"id", "x"}});
         },
         ProjectCount);
   });

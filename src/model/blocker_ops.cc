@@ -8,19 +8,30 @@
 namespace prodgate::model {
 
 Result<Blocker> AppendBlockerEvent(Workspace& ws, const std::string& id, const std::string& kind,
-                                   Json body, const std::string& actor) {
-  auto appended = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        ledger::EventDraft d;
-        d.actor = actor;
-        d.kind = kind;
-        d.body = std::move(body);
-        d.subjects = {"blocker:" + id, "blockers"};
-        return d;
-      },
-      Project);
+                                   Json body, const std::string& actor, const BlockerCheck& check) {
+  auto appended = AppendEvent(ws, [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
+    // The blocker as of the head this event chains onto, under the write lock.
+    PG_ASSIGN_OR_RETURN(auto doc, txn.Get("blockers", id));
+    std::optional<Blocker> current;
+    if (doc) {
+      PG_ASSIGN_OR_RETURN(Blocker b, Blocker::FromJson(*doc));
+      current = std::move(b);
+    }
+    if (check) PG_RETURN_IF_ERROR(check(current));
+    ledger::EventDraft d;
+    d.actor = actor;
+    d.kind = kind;
+    d.body = std::move(body);
+    return d;
+  });
   if (!appended.ok()) return appended.status();
   return FindBlocker(ws, id);
+}
+
+static Status MustExist(const std::optional<Blocker>& b, const std::string& id) {
+  if (b) return Status::Ok();
+  return Status::BadInput(fmt::format("no blocker \"{}\"", id),
+                          "list them with `prodgate blocker list`");
 }
 
 Result<ImportOutcome> ImportBlockerMap(Workspace& ws, const std::string& path,
@@ -33,29 +44,24 @@ Result<ImportOutcome> ImportBlockerMap(Workspace& ws, const std::string& path,
                             "import a map that lists its blockers");
   }
   Json rows = Json::array();
-  std::vector<std::string> subjects = {"blockers"};
   for (auto b : out.map.blockers) {
     bool given = !b.status.empty();
     if (!given) b.status = "OPEN";  // kept as it is for an existing blocker (projector.cc)
-    PG_ASSIGN_OR_RETURN(auto existing, ws.ledger->GetProjection("blockers", b.id));
+    PG_ASSIGN_OR_RETURN(auto existing, ws.state().Get("blockers", b.id));
     existing ? ++out.updated : ++out.added;
     rows.push_back({{"blocker", b.ToJson()}, {"status_given", given}});
-    subjects.push_back("blocker:" + b.id);
   }
   Json body = {{"source", {{"name", path}, {"sha256", out.map.source_sha256}}},
                {"shape", out.map.shape},
                {"metadata", out.map.metadata},
                {"blockers", rows}};
-  auto appended = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        ledger::EventDraft d;
-        d.actor = actor;
-        d.kind = "blocker.import";
-        d.body = body;
-        d.subjects = subjects;
-        return d;
-      },
-      Project);
+  auto appended = AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+    ledger::EventDraft d;
+    d.actor = actor;
+    d.kind = "blocker.import";
+    d.body = body;
+    return d;
+  });
   if (!appended.ok()) return appended.status();
   out.seq = appended->seq;
   return out;
@@ -97,12 +103,13 @@ Result<Blocker> AddBlocker(Workspace& ws, Blocker b, const std::string& actor) {
     return Status::BadInput(fmt::format("a new blocker cannot be {}", b.status),
                             "add it open; close it later with evidence");
   }
-  PG_ASSIGN_OR_RETURN(auto existing, ws.ledger->GetProjection("blockers", b.id));
-  if (existing) {
-    return Status::BadInput(fmt::format("blocker {} exists already", b.id),
-                            "change it with `prodgate blocker set`");
-  }
-  return AppendBlockerEvent(ws, b.id, "blocker.add", {{"blocker", b.ToJson()}}, actor);
+  return AppendBlockerEvent(ws, b.id, "blocker.add", {{"blocker", b.ToJson()}}, actor,
+                            [&](const std::optional<Blocker>& current) -> Status {
+                              if (!current) return Status::Ok();
+                              return Status::BadInput(
+                                  fmt::format("blocker {} exists already", b.id),
+                                  "change it with `prodgate blocker set`");
+                            });
 }
 
 Result<Blocker> UpdateBlocker(Workspace& ws, const std::string& id, const BlockerChanges& c,
@@ -146,8 +153,17 @@ Result<Blocker> UpdateBlocker(Workspace& ws, const std::string& id, const Blocke
     return Status::BadInput(fmt::format("nothing to change on blocker {}", id),
                             "pass --status, --category, --next-action, --note …");
   }
-  return AppendBlockerEvent(ws, id, "blocker.update",
-                            {{"id", id}, {"changes", changes}, {"note", c.note}}, actor);
+  const bool status_change = changes.contains("status");
+  return AppendBlockerEvent(
+      ws, id, "blocker.update", {{"id", id}, {"changes", changes}, {"note", c.note}}, actor,
+      [&](const std::optional<Blocker>& current) -> Status {
+        PG_RETURN_IF_ERROR(MustExist(current, id));
+        if (status_change && !current->open()) {
+          return Status::BadInput(fmt::format("blocker {} was closed meanwhile", id),
+                                  fmt::format("reopen it first: prodgate blocker reopen {}", id));
+        }
+        return Status::Ok();
+      });
 }
 
 Result<Blocker> ReopenBlocker(Workspace& ws, const std::string& id, const std::string& note,
@@ -157,11 +173,19 @@ Result<Blocker> ReopenBlocker(Workspace& ws, const std::string& id, const std::s
     return Status::BadInput(fmt::format("blocker {} is not closed ({})", id, b.status),
                             "only a CLOSED blocker can be reopened");
   }
-  return AppendBlockerEvent(ws, id, "blocker.reopen", {{"id", id}, {"note", note}}, actor);
+  return AppendBlockerEvent(
+      ws, id, "blocker.reopen", {{"id", id}, {"note", note}}, actor,
+      [&](const std::optional<Blocker>& current) -> Status {
+        PG_RETURN_IF_ERROR(MustExist(current, id));
+        if (current->open()) {
+          return Status::BadInput(fmt::format("blocker {} was reopened meanwhile", id));
+        }
+        return Status::Ok();
+      });
 }
 
 Result<Blocker> FindBlocker(Workspace& ws, const std::string& id) {
-  PG_ASSIGN_OR_RETURN(auto doc, ws.ledger->GetProjection("blockers", id));
+  PG_ASSIGN_OR_RETURN(auto doc, ws.state().Get("blockers", id));
   if (!doc) {
     return Status::BadInput(fmt::format("no blocker \"{}\"", id),
                             "list them with `prodgate blocker list`");
@@ -170,7 +194,7 @@ Result<Blocker> FindBlocker(Workspace& ws, const std::string& id) {
 }
 
 Result<std::vector<Blocker>> ListBlockers(Workspace& ws) {
-  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("blockers"));
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.state().List("blockers"));
   std::vector<Blocker> out;
   for (const auto& d : docs) {
     PG_ASSIGN_OR_RETURN(Blocker b, Blocker::FromJson(d));

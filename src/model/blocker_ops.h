@@ -3,6 +3,7 @@
 // Every operation validates first and appends one event; a refusal writes nothing.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,8 +41,13 @@ Result<Blocker> ReopenBlocker(Workspace& ws, const std::string& id, const std::s
 Result<Blocker> FindBlocker(Workspace& ws, const std::string& id);
 Result<std::vector<Blocker>> ListBlockers(Workspace& ws);
 
+// Refuses an event given the blocker as of the head it would chain onto (nullopt: none).
+using BlockerCheck = std::function<Status(const std::optional<Blocker>& current)>;
+
 // Appends one blocker event (kind, body) about `id` and returns the blocker after it.
+// `check` runs inside the append's transaction, under the ledger's write lock, so that two
+// concurrent changes of one blocker give one linear result (DESIGN.md §3.4).
 Result<Blocker> AppendBlockerEvent(Workspace& ws, const std::string& id, const std::string& kind,
-                                   Json body, const std::string& actor);
+                                   Json body, const std::string& actor, const BlockerCheck& check);
 
 }  // namespace prodgate::model

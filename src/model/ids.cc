@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
-#include "ledger/chain.h"
 #include "model/projector.h"
 
 namespace prodgate::model {
@@ -34,27 +34,30 @@ Status CheckPrefix(const std::string& p) {
   return Status::Ok();
 }
 
-Result<std::optional<IdState>> Current(Workspace& ws, const std::string& prefix) {
-  PG_ASSIGN_OR_RETURN(auto doc, ws.ledger->GetProjection("ids", prefix));
+Result<std::optional<IdState>> Current(ledger::ProjectionTxn& state, const std::string& prefix) {
+  PG_ASSIGN_OR_RETURN(auto doc, state.Get("ids", prefix));
   if (!doc) return std::optional<IdState>();
   PG_ASSIGN_OR_RETURN(IdState s, StateFromJson(*doc));
   return std::optional<IdState>(s);
 }
 
-Result<IdState> AppendIds(Workspace& ws, const std::string& prefix, const std::string& kind,
-                          const Json& body, const std::string& actor) {
-  auto appended = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        ledger::EventDraft d;
-        d.actor = actor;
-        d.kind = kind;
-        d.body = body;
-        d.subjects = {"ids:" + prefix};
-        return d;
-      },
-      Project);
+// Appends the event `body_of` makes from the reservation state as of the head it chains
+// onto: the check and the append are one transaction, so concurrent reservations never
+// hand out one id twice (DESIGN.md §3.4).
+Result<IdState> AppendIds(
+    Workspace& ws, const std::string& prefix, const std::string& kind, const std::string& actor,
+    const std::function<Result<Json>(const std::optional<IdState>&)>& body_of) {
+  auto appended = AppendEvent(ws, [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
+    PG_ASSIGN_OR_RETURN(auto cur, Current(txn, prefix));
+    ledger::EventDraft d;
+    d.actor = actor;
+    d.kind = kind;
+    PG_ASSIGN_OR_RETURN(d.body, body_of(cur));
+    return d;
+  });
   if (!appended.ok()) return appended.status();
-  PG_ASSIGN_OR_RETURN(auto s, Current(ws, prefix));
+  PG_ASSIGN_OR_RETURN(auto s, Current(ws.state(), prefix));
+  if (!s) return Status::Internal(fmt::format("the reservation of {} is not in the state", prefix));
   return *s;
 }
 
@@ -91,65 +94,70 @@ Result<IdState> ReserveIds(Workspace& ws, const std::string& prefix, int64_t cou
     return Status::BadInput(fmt::format("count {} is out of range", count),
                             "reserve 1 to 1000000 ids");
   }
-  PG_ASSIGN_OR_RETURN(auto cur, Current(ws, prefix));
-  int64_t next;
-  int64_t base;
-  if (!cur) {
-    if (!ceiling || *ceiling < 0) {
-      return Status::BadInput(
-          fmt::format("the first reservation of {} needs the registry's ceiling", prefix),
-          "pass --ceiling N, the highest id the canonical registry holds (e.g. 494)");
-    }
-    base = *ceiling;
-    next = *ceiling + 1;
-  } else {
-    if (ceiling && *ceiling != cur->ceiling) {
-      return Status::BadInput(
-          fmt::format("{} has ceiling {} in the ledger, not {}", prefix, cur->ceiling, *ceiling),
-          "leave --ceiling out after the first reservation; a fold moves the ceiling");
-    }
-    base = cur->ceiling;
-    next = cur->ceiling + 1;
-    for (const auto& r : cur->reserved) next = std::max(next, r.last + 1);
-    for (const auto& r : cur->folded) next = std::max(next, r.last + 1);
-  }
   return AppendIds(
-      ws, prefix, "ids.reserve",
-      {{"prefix", prefix}, {"ceiling", base}, {"first", next}, {"last", next + count - 1}}, actor);
+      ws, prefix, "ids.reserve", actor, [&](const std::optional<IdState>& cur) -> Result<Json> {
+        int64_t next;
+        int64_t base;
+        if (!cur) {
+          if (!ceiling || *ceiling < 0) {
+            return Status::BadInput(
+                fmt::format("the first reservation of {} needs the registry's ceiling", prefix),
+                "pass --ceiling N, the highest id the canonical registry holds (e.g. "
+                "494)");
+          }
+          base = *ceiling;
+          next = *ceiling + 1;
+        } else {
+          if (ceiling && *ceiling != cur->ceiling) {
+            return Status::BadInput(
+                fmt::format("{} has ceiling {} in the ledger, not {}", prefix, cur->ceiling,
+                            *ceiling),
+                "leave --ceiling out after the first reservation; a fold moves the "
+                "ceiling");
+          }
+          base = cur->ceiling;
+          next = cur->ceiling + 1;
+          for (const auto& r : cur->reserved) next = std::max(next, r.last + 1);
+          for (const auto& r : cur->folded) next = std::max(next, r.last + 1);
+        }
+        return Json{
+            {"prefix", prefix}, {"ceiling", base}, {"first", next}, {"last", next + count - 1}};
+      });
 }
 
 Result<IdState> FoldIds(Workspace& ws, const std::string& prefix, const std::string& actor) {
   PG_RETURN_IF_ERROR(CheckPrefix(prefix));
-  PG_ASSIGN_OR_RETURN(auto cur, Current(ws, prefix));
-  if (!cur || cur->reserved.empty()) {
-    return Status::BadInput(fmt::format("{} has no reservation to fold", prefix),
-                            "reserve ids first: prodgate ids reserve --prefix P --count N");
-  }
-  int64_t top = cur->ceiling;
-  for (const auto& r : cur->reserved) top = std::max(top, r.last);
-  return AppendIds(ws, prefix, "ids.fold", {{"prefix", prefix}, {"ceiling", top}}, actor);
+  return AppendIds(
+      ws, prefix, "ids.fold", actor, [&](const std::optional<IdState>& cur) -> Result<Json> {
+        if (!cur || cur->reserved.empty()) {
+          return Status::BadInput(fmt::format("{} has no reservation to fold", prefix),
+                                  "reserve ids first: prodgate ids reserve --prefix P --count N");
+        }
+        int64_t top = cur->ceiling;
+        for (const auto& r : cur->reserved) top = std::max(top, r.last);
+        return Json{{"prefix", prefix}, {"ceiling", top}};
+      });
 }
 
 Result<IdVerification> VerifyIds(Workspace& ws, const std::string& prefix) {
   PG_RETURN_IF_ERROR(CheckPrefix(prefix));
   IdVerification v;
-  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> events, ws.ledger->EventsAbout("ids:" + prefix));
-  if (events.empty()) {
+  // The state is the one the verified events make (ws.proven); the store's cached copy is
+  // compared with it, so an edit of the cache is named too.
+  PG_ASSIGN_OR_RETURN(auto proven, ws.state().Get("ids", prefix));
+  if (!proven) {
     return Status::BadInput(
         fmt::format("no reservation of {} is recorded", prefix),
         "reserve ids first: prodgate ids reserve --prefix P --count N --ceiling C");
   }
-  for (const auto& e : events) {
-    Status s = ledger::CheckEventHash(e);
-    if (!s.ok()) v.problems.push_back(s.what());
-  }
-  PG_ASSIGN_OR_RETURN(ledger::MemoryProjections mem, ReplayEvents(events));
-  PG_ASSIGN_OR_RETURN(auto replayed, mem.Get("ids", prefix));
+  if (ws.proven && !ws.proven->ok()) v.problems.push_back(ws.proven->problem());
   PG_ASSIGN_OR_RETURN(auto stored, ws.ledger->GetProjection("ids", prefix));
-  if (!replayed || !stored || *replayed != *stored) {
-    v.problems.push_back("the stored reservation state differs from what its events make");
+  if (!stored || *proven != *stored) {
+    v.problems.push_back(
+        "the store's cached reservation state differs from what its events make "
+        "(run `prodgate ledger rebuild --write`)");
   }
-  PG_ASSIGN_OR_RETURN(v.state, StateFromJson(replayed ? *replayed : Json::object()));
+  PG_ASSIGN_OR_RETURN(v.state, StateFromJson(*proven));
   std::vector<IdRange> all = v.state.folded;
   all.insert(all.end(), v.state.reserved.begin(), v.state.reserved.end());
   std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first < b.first; });

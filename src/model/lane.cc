@@ -56,14 +56,14 @@ Result<LaneState> LaneState::FromJson(const Json& j) {
 }
 
 Result<std::optional<LaneState>> CurrentLane(Workspace& ws) {
-  PG_ASSIGN_OR_RETURN(auto cur, ws.ledger->GetProjection("workspace", "lane"));
+  PG_ASSIGN_OR_RETURN(auto cur, ws.state().Get("workspace", "lane"));
   if (!cur || cur->value("name", "").empty()) return std::optional<LaneState>();
   PG_ASSIGN_OR_RETURN(LaneState l, FindLane(ws, cur->value("name", "")));
   return std::optional<LaneState>(std::move(l));
 }
 
 Result<LaneState> FindLane(Workspace& ws, const std::string& name) {
-  PG_ASSIGN_OR_RETURN(auto doc, ws.ledger->GetProjection("lanes", name));
+  PG_ASSIGN_OR_RETURN(auto doc, ws.state().Get("lanes", name));
   if (!doc) {
     return Status::BadInput(fmt::format("no lane \"{}\"", name),
                             "list lanes: prodgate lane status");
@@ -72,7 +72,7 @@ Result<LaneState> FindLane(Workspace& ws, const std::string& name) {
 }
 
 Result<std::vector<LaneState>> ListLanes(Workspace& ws) {
-  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.ledger->ListProjection("lanes"));
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.state().List("lanes"));
   std::vector<LaneState> out;
   for (const auto& d : docs) {
     PG_ASSIGN_OR_RETURN(LaneState l, LaneState::FromJson(d));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "model/blocker.h"
 #include "model/grant.h"
 
@@ -52,6 +54,8 @@ Status ProjectBlocker(const Event& e, ProjectionTxn& txn) {
   }
   if (e.kind == "blocker.add") {
     PG_ASSIGN_OR_RETURN(Blocker nb, Blocker::FromJson(b.value("blocker", Json::object())));
+    PG_ASSIGN_OR_RETURN(auto existing, txn.Get("blockers", nb.id));
+    if (existing) return Malformed(e, fmt::format("blocker {} is added twice", nb.id));
     return txn.Put("blockers", nb.id, nb.ToJson());
   }
   std::string id = StrField(b, "id");
@@ -141,8 +145,10 @@ Status Project(const Event& e, ProjectionTxn& txn) {
     return txn.Put("workspace", "config",
                    {{"sha256", StrField(b, "config_sha256")}, {"seq", e.seq}});
   }
-  if (k == "trust.update") {
-    return txn.Put("workspace", "trust", {{"sha256", StrField(b, "trust_sha256")}, {"seq", e.seq}});
+  if (k == "trust.update" || k == "trust.propose" || k == "trust.sign") {
+    // The keys and their roles are folded by the verification, which checks the owners'
+    // signatures (authority/verified_ledger.h); here only the last change is noted.
+    return txn.Put("workspace", "trust", {{"kind", k}, {"seq", e.seq}});
   }
   if (k.starts_with("blocker.")) return ProjectBlocker(e, txn);
   if (k.starts_with("grant.")) return ProjectGrant(e, txn);
@@ -159,6 +165,10 @@ Status Project(const Event& e, ProjectionTxn& txn) {
     PG_ASSIGN_OR_RETURN(auto gdoc, txn.Get("grants", grant));
     if (!gdoc) return Malformed(e, fmt::format("no grant \"{}\"", grant));
     PG_ASSIGN_OR_RETURN(GrantState g, GrantState::FromJson(*gdoc));
+    if (g.used >= g.terms.uses) {
+      return Malformed(e,
+                       fmt::format("grant {} is used beyond its {} use(s)", grant, g.terms.uses));
+    }
     ++g.used;
     g.events.push_back(e.seq);
     PG_RETURN_IF_ERROR(txn.Put("grants", g.id, g.ToJson()));
@@ -173,18 +183,23 @@ Status Project(const Event& e, ProjectionTxn& txn) {
     PG_ASSIGN_OR_RETURN(auto doc, txn.Get("actions", intent));
     if (!doc) return Malformed(e, fmt::format("no action intent {}", intent));
     Json d = *doc;
+    if (d.contains("exit_code"))
+      return Malformed(e, fmt::format("action {} finishes twice", intent));
     d["exit_code"] = b.value("exit_code", int64_t{-1});
     d["finished_at"] = e.at;
     return txn.Put("actions", intent, d);
   }
   if (k == "decision.new") {
+    const std::string id = StrField(b.value("spec", Json::object()), "id");
+    PG_ASSIGN_OR_RETURN(auto existing, txn.Get("decisions", id));
+    if (existing) return Malformed(e, fmt::format("decision {} is made twice", id));
     Json state = {{"spec", b.value("spec", Json::object())},
                   {"selected", ""},
                   {"selected_by", ""},
                   {"selected_at", ""},
                   {"selection_sig", ""},
                   {"grants_issued", Json::array()}};
-    return txn.Put("decisions", StrField(b.value("spec", Json::object()), "id"), state);
+    return txn.Put("decisions", id, state);
   }
   if (k == "decision.select") {
     // The selection and the grants of the selected option, in one event.
@@ -214,7 +229,18 @@ Status Project(const Event& e, ProjectionTxn& txn) {
                         {"reserved", Json::array()},
                         {"folded", Json::array()}};
     if (k == "ids.reserve") {
-      d["reserved"].push_back({b.value("first", int64_t{0}), b.value("last", int64_t{0})});
+      // A reservation starts above the ceiling and above every earlier reservation: two
+      // reservations never share an id.
+      int64_t first = b.value("first", int64_t{0}), last = b.value("last", int64_t{0});
+      int64_t floor = d["ceiling"].get<int64_t>();
+      for (const char* key : {"reserved", "folded"}) {
+        for (const auto& r : d[key]) floor = std::max(floor, r[1].get<int64_t>());
+      }
+      if (first <= floor || last < first) {
+        return Malformed(
+            e, fmt::format("reservation {}..{} of {} is not above {}", first, last, prefix, floor));
+      }
+      d["reserved"].push_back({first, last});
     } else {
       for (const auto& r : d["reserved"]) d["folded"].push_back(r);
       d["reserved"] = Json::array();
@@ -233,6 +259,9 @@ Status Project(const Event& e, ProjectionTxn& txn) {
     if (current && !current->value("name", "").empty()) {
       return Malformed(e, "a lane is already open");
     }
+    PG_ASSIGN_OR_RETURN(auto existing, txn.Get("lanes", StrField(lane, "name")));
+    if (existing)
+      return Malformed(e, fmt::format("lane {} is opened twice", StrField(lane, "name")));
     PG_RETURN_IF_ERROR(txn.Put("lanes", StrField(lane, "name"), lane));
     return txn.Put("workspace", "lane", {{"name", StrField(lane, "name")}, {"seq", e.seq}});
   }
@@ -255,6 +284,8 @@ Status Project(const Event& e, ProjectionTxn& txn) {
   if (k == "rehearsal.result") {
     Json doc = b;
     doc["seq"] = e.seq;
+    doc["actor"] = e.actor;
+    doc["signed"] = !e.sig.empty();
     return txn.Put("rehearsals", StrField(b, "change"), doc);
   }
   return Malformed(e, fmt::format("unknown event kind \"{}\"", k));

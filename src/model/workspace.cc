@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include <filesystem>
+#include <span>
 
 #include "core/file_io.h"
 #include "core/sha256.h"
@@ -19,18 +22,76 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The digest the ledger recorded for `subject`'s file, from its last event (re-hashed, so
-// an edited event is not believed).
-Result<std::optional<std::string>> RecordedDigest(ledger::LedgerStore& store,
-                                                  std::string_view subject, const char* field) {
-  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> events, store.EventsAbout(subject));
-  if (events.empty()) return std::optional<std::string>();
-  const ledger::Event& last = events.back();
-  PG_RETURN_IF_ERROR(ledger::CheckEventHash(last));
-  return std::optional<std::string>(last.body.value(field, ""));
+// The store's projections, read-only: what a workspace opened without verification reads.
+class StoreReader : public ledger::ProjectionTxn {
+ public:
+  explicit StoreReader(ledger::LedgerStore& s) : s_(s) {}
+  Result<std::optional<Json>> Get(std::string_view t, std::string_view id) override {
+    return s_.GetProjection(t, id);
+  }
+  Result<ledger::ProjectionEntries> Entries(std::string_view t) override {
+    return s_.ListProjection(t);
+  }
+  Status Put(std::string_view, std::string_view, const Json&) override {
+    return Status::Internal("the state of a workspace is written only by appending events");
+  }
+  Status Remove(std::string_view, std::string_view) override {
+    return Status::Internal("the state of a workspace is written only by appending events");
+  }
+
+ private:
+  ledger::LedgerStore& s_;
+};
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
 }
 
 }  // namespace
+
+ledger::ProjectionTxn& Workspace::state() {
+  if (proven) return proven->tables();
+  if (!store_reader_) store_reader_ = std::make_shared<StoreReader>(*ledger);
+  return *store_reader_;
+}
+
+Result<ledger::Event> AppendEvent(Workspace& ws, const ledger::PrepareFn& prepare) {
+  auto checked_prepare = [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
+    // Under the write lock, before the event is inserted: the verified state reaches the
+    // head the event will chain onto.
+    if (ws.proven) PG_RETURN_IF_ERROR(ws.proven->Refresh(*ws.ledger));
+    return prepare(txn);
+  };
+  auto checked_project = [&](const ledger::Event& e, ledger::ProjectionTxn& txn) -> Status {
+    if (ws.proven) PG_RETURN_IF_ERROR(ws.proven->Admits(e));
+    return Project(e, txn);
+  };
+  PG_ASSIGN_OR_RETURN(ledger::Event e, ws.ledger->Append(checked_prepare, checked_project));
+  if (ws.proven) PG_RETURN_IF_ERROR(ws.proven->Refresh(*ws.ledger));
+  return e;
+}
+
+Result<std::vector<ledger::Event>> VerifiedEventsOfKind(Workspace& ws, std::string_view kind) {
+  PG_ASSIGN_OR_RETURN(std::vector<ledger::Event> events, ws.ledger->EventsOfKind(kind));
+  if (ws.proven) {
+    const int64_t head = ws.proven->head().seq;
+    std::erase_if(events, [&](const ledger::Event& e) { return e.seq > head; });
+  }
+  return events;
+}
+
+std::string WorkspaceId(const ledger::Event& genesis) {
+  std::string id = genesis.body.value("workspace_id", "");
+  return id.empty() ? ToHex(genesis.hash).substr(0, 32) : id;
+}
 
 std::optional<std::string> FindWorkspaceRoot(const std::string& explicit_root) {
   if (!explicit_root.empty()) return explicit_root;
@@ -53,8 +114,18 @@ std::string LocalActor() {
   return std::string("local:") + (pw != nullptr ? pw->pw_name : std::to_string(::geteuid()));
 }
 
+bool ValidWorkspaceId(std::string_view id) {
+  if (id.empty() || id.size() > 64 || id[0] == '.') return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 Result<Workspace> OpenWorkspace(const std::string& explicit_root,
-                                const std::string& ledger_location, bool check_config) {
+                                const std::string& ledger_location) {
   auto root = FindWorkspaceRoot(explicit_root);
   if (!root) {
     return Status::BadInput(
@@ -75,22 +146,16 @@ Result<Workspace> OpenWorkspace(const std::string& explicit_root,
   PG_ASSIGN_OR_RETURN(
       ws.ledger, ledger::OpenLedger(ledger_location.empty() ? ws.ledger_path() : ledger_location,
                                     /*create=*/false));
-  if (!check_config) return ws;
-  PG_ASSIGN_OR_RETURN(auto recorded, RecordedDigest(*ws.ledger, "config", "config_sha256"));
-  std::string actual = ToHex(Sha256Of(config_bytes));
-  if (!recorded || *recorded != actual) {
-    return Status::BadInput(
-        fmt::format("{} (sha256 {}) is not the configuration recorded in the ledger ({}): it "
-                    "changed outside prodgate, and the config decides what every gate holds",
-                    ws.config_path(), actual.substr(0, 12),
-                    recorded ? recorded->substr(0, 12) : std::string("none")),
-        "undo the edit, or have an owner accept it: prodgate config accept --key OWNER_KEY");
-  }
   return ws;
 }
 
 Result<Workspace> InitWorkspace(const std::string& root, const std::string& actor,
-                                const std::string& ledger_location) {
+                                const std::string& ledger_location,
+                                const std::string& workspace_id) {
+  if (!workspace_id.empty() && !ValidWorkspaceId(workspace_id)) {
+    return Status::BadInput(fmt::format("workspace id \"{}\" is not usable", workspace_id),
+                            "use 1 to 64 letters, digits, '-', '_' or '.', not starting with '.'");
+  }
   Workspace ws;
   ws.root = fs::absolute(root).lexically_normal().string();
   if (ws.root.size() > 1 && ws.root.back() == '/') ws.root.pop_back();
@@ -119,16 +184,15 @@ Result<Workspace> InitWorkspace(const std::string& root, const std::string& acto
         "give a new ledger database, or use that workspace");
   }
   std::string digest = ToHex(Sha256Of(config_text));
-  auto first = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        ledger::EventDraft d;
-        d.actor = actor;
-        d.kind = "workspace.init";
-        d.body = {{"config_sha256", digest}, {"tool", ToolJson()}};
-        d.subjects = {"config"};
-        return d;
-      },
-      Project);
+  auto first = AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+    ledger::EventDraft d;
+    d.actor = actor;
+    d.kind = "workspace.init";
+    d.body = {{"config_sha256", digest},
+              {"tool", ToolJson()},
+              {"workspace_id", workspace_id.empty() ? RandomHex(16) : workspace_id}};
+    return d;
+  });
   if (!first.ok()) return first.status();
   return ws;
 }

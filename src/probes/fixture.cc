@@ -48,6 +48,9 @@ std::optional<ProcessResult> Fixture::Run(std::vector<std::string> args,
   ProcessOptions o;
   o.cwd = dir_;
   o.env = env;
+  // Each probe's workspace is copied from one made once, so all share one genesis: each gets a
+  // verifier of its own, as if on a machine of its own (authority/verified_ledger.h).
+  o.env.emplace("PRODGATE_STATE_DIR", dir_ + "/.verifier");
   auto r = RunProcess(args, o);
   if (!r.ok()) {
     Broken(fmt::format("{}: {}", shown, r.status().what()));

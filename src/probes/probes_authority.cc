@@ -27,8 +27,9 @@ std::vector<std::string> GateRun(Fixture& f, const std::string& action, const st
 }
 
 // The attacker holds the ledger file but no owner key: a grant.issue event for apply in
-// clone appended behind prodgate's checks, chained and hashed as prodgate would, signed by
-// `signer`; `alter_after_signing` changes the terms once signed (uses 1 → 1000).
+// clone appended behind prodgate's checks, chained and hashed as prodgate would, its terms
+// and the event signed by `signer`; `alter_after_signing` changes the terms once signed
+// (uses 1 → 1000).
 bool ForgeGrant(Fixture& f, const authority::PrivateKey& signer, bool alter_after_signing) {
   auto store = ledger::OpenLedger(f.Path(".prodgate/ledger.db"), false);
   if (!f.Check(store.status(), "open the ledger")) return false;
@@ -55,7 +56,7 @@ bool ForgeGrant(Fixture& f, const authority::PrivateKey& signer, bool alter_afte
         d.actor = signer.Id();
         d.kind = "grant.issue";
         d.body = body;
-        d.subjects = {"grant:" + *id, "grants"};
+        d.sign = [&signer](std::string_view pre) { return signer.Sign(pre); };
         return d;
       },
       [](const ledger::Event& ev, ledger::ProjectionTxn& txn) { return model::Project(ev, txn); });
@@ -73,9 +74,10 @@ void GrantForged(Fixture& f) {
             {2}, {"is not trusted"});
   auto mallory = authority::PrivateKey::Load(f.Key("mallory"));
   if (!f.Check(mallory.status(), "load mallory's key") || !ForgeGrant(f, *mallory, false)) return;
+  // An event signed by a key the chain does not trust breaks the chain: nothing passes.
   f.Refused("gate check on the forged grant",
             {"gate", "check", "--action", "apply", "--scope", "clone"}, {1},
-            {"grant_untrusted_signer"});
+            {"ledger_broken", "a key the chain does not trust"});
   f.Refused("gate run on the forged grant", GateRun(f, "apply", "clone", "ran"), {1}, {"HOLD"});
   f.Require(!fs::exists(f.Path("ran")), "the command ran on a forged grant");
 }

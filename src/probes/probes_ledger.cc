@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <map>
 
+#include "authority/keys.h"
 #include "core/sha256.h"
 #include "ledger/store.h"
 #include "model/projector.h"
@@ -15,47 +17,119 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The attacker holds the ledger file: an event appended behind prodgate's checks, chained,
+// hashed and projected exactly as prodgate would, unsigned (actor local:mallory) or signed
+// with a key the attacker holds.
+bool AppendBehind(Fixture& f, const std::string& kind, const Json& body,
+                  const authority::PrivateKey* key = nullptr) {
+  auto store = ledger::OpenLedger(f.Path(".prodgate/ledger.db"), false);
+  if (!f.Check(store.status(), "open the ledger")) return false;
+  auto e = (*store)->Append(
+      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+        ledger::EventDraft d;
+        d.actor = key ? key->Id() : "local:mallory";
+        d.kind = kind;
+        d.body = body;
+        if (key) d.sign = [key](std::string_view pre) { return key->Sign(pre); };
+        return d;
+      },
+      [](const ledger::Event& ev, ledger::ProjectionTxn& txn) {
+        (void)model::Project(ev, txn);  // the cache follows as best it can
+        return Status::Ok();
+      });
+  return f.Check(e.status(), "append " + kind);
+}
+
+// A verifier that never saw this ledger (a new CI container, another operator's machine).
+std::map<std::string, std::string> FreshVerifier(Fixture& f, const std::string& name) {
+  return {{"PRODGATE_STATE_DIR", f.Path(".verifier-" + name)}};
+}
+
 void LedgerTampered(Fixture& f) {
   if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
+  f.Setup("a later event",
+          {"blocker", "add", "--id", "B-LATER", "--item", "later", "--blocks", "production"});
   f.Setup("the ledger verifies", {"ledger", "verify"});
   // The attacker holds the file: the grant's one use becomes nine.
   f.Sql(".prodgate/ledger.db",
         "UPDATE events SET doc = replace(doc, '\"uses\":1', '\"uses\":9') WHERE kind = "
         "'grant.issue'");
   f.Refused("ledger verify", {"ledger", "verify"}, {1}, {"first bad event"});
-  f.Refused("gate check", {"gate", "check", "--action", "apply", "--scope", "clone"}, {1},
-            {"grant_tampered"});
-  f.Refused("gate run",
+  f.Refused("gate check by a verifier that never saw the ledger",
+            {"gate", "check", "--action", "apply", "--scope", "clone"}, {1}, {"ledger_broken"},
+            FreshVerifier(f, "new"));
+  // The executor verified the grant before the edit: the edited terms never count.
+  f.Setup("the one use", {"gate", "run", "--action", "apply", "--scope", "clone", "--", "true"});
+  f.Refused("gate run a second time",
             {"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", f.Path("ran")},
-            {1}, {"HOLD"});
-  f.Require(!fs::exists(f.Path("ran")), "the command ran on a tampered ledger");
+            {1}, {"grant_used_up"});
+  f.Require(!fs::exists(f.Path("ran")), "a use the edit made up was used");
 }
 
 void LedgerTruncated(Fixture& f) {
   if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
-  std::string head = f.LedgerHead();  // "<seq> <hash>"
+  f.Setup("the grant's one use",
+          {"gate", "run", "--action", "apply", "--scope", "clone", "--", "true"});
+  std::string head = f.LedgerHead();  // "<seq> <hash>", with the use recorded
   size_t sp = head.find(' ');
   if (sp == std::string::npos || head.size() < sp + 65) {
     f.Broken("ledger head printed no hash");
     return;
   }
   std::string hash = head.substr(sp + 1, 64);
-  // The last event deleted: the shorter chain still links, but not to the head seen before.
-  f.Sql(".prodgate/ledger.db", "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)");
-  f.Refused("ledger verify --expect-head", {"ledger", "verify", "--expect-head", hash}, {1},
-            {"truncated"});
+  // The intent that used it up, and its finish, deleted: the shorter chain still links.
+  f.Sql(".prodgate/ledger.db",
+        "DELETE FROM events WHERE kind IN ('action.intent', 'action.finish'); DELETE FROM "
+        "projections WHERE tbl = 'actions'; UPDATE projections SET doc = "
+        "replace(doc, '\"used\":1', '\"used\":0') WHERE tbl = 'grants'");
+  f.Refused("gate run on the given-back grant",
+            {"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", f.Path("ran")},
+            {1}, {"ledger_broken", "truncated"});
+  f.Refused("ledger rebuild --write on it", {"ledger", "rebuild", "--write"}, {2},
+            {"does not verify"});
+  f.Refused("ledger verify --expect-head (a verifier that never saw it)",
+            {"ledger", "verify", "--expect-head", hash}, {1}, {"truncated"},
+            FreshVerifier(f, "new"));
+  f.Require(!fs::exists(f.Path("ran")), "a single-use grant ran twice");
+}
+
+// The deletion above, then the chain continued from the shortened head as if nothing was
+// missing: every link and hash is right again.
+void LedgerRechained(Fixture& f) {
+  if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
+  f.Setup("the grant's one use",
+          {"gate", "run", "--action", "apply", "--scope", "clone", "--", "true"});
+  f.Sql(".prodgate/ledger.db",
+        "DELETE FROM events WHERE kind IN ('action.intent', 'action.finish')");
+  if (!AppendBehind(
+          f, "evidence.add",
+          {{"root", std::string(64, 'e')}, {"dir", "/x"}, {"manifest", "/x/prodgate.seal.json"}}) ||
+      !AppendBehind(
+          f, "evidence.add",
+          {{"root", std::string(64, 'f')}, {"dir", "/y"}, {"manifest", "/y/prodgate.seal.json"}})) {
+    return;
+  }
+  f.Refused("gate run on the re-chained ledger",
+            {"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", f.Path("ran")},
+            {1}, {"ledger_broken", "rewritten"});
+  f.Require(!fs::exists(f.Path("ran")), "a single-use grant ran twice");
 }
 
 void ProjectionEdited(Fixture& f) {
   std::string id = f.Issue({"--action", "apply", "--scope", "clone"});
   if (id.empty()) return;
   f.Setup("bob revokes it", {"grant", "revoke", id.substr(0, 12), "--key", f.Key("bob")});
-  // Un-revoked in the projection only, where the gate reads.
+  f.Setup("a blocker of apply",
+          {"blocker", "add", "--id", "B-APPLY", "--item", "not yet", "--blocks", "apply"});
+  // Un-revoked, and the blocker gone, in the store's projections: a cache no decision reads.
   f.Sql(".prodgate/ledger.db",
         "UPDATE projections SET doc = replace(doc, '\"revoked\":true', '\"revoked\":false') "
-        "WHERE tbl = 'grants'");
+        "WHERE tbl = 'grants'; DELETE FROM projections WHERE tbl = 'blockers'");
   f.Refused("gate check", {"gate", "check", "--action", "apply", "--scope", "clone"}, {1},
-            {"grant_tampered"});
+            {"grant_revoked", "blocker_open"});
+  f.Refused("gate check by a verifier that never saw the ledger",
+            {"gate", "check", "--action", "apply", "--scope", "clone"}, {1},
+            {"grant_revoked", "blocker_open"}, FreshVerifier(f, "new"));
 }
 
 void ConfigEditedBehindLedger(Fixture& f) {
@@ -73,21 +147,30 @@ void ConfigEditedBehindLedger(Fixture& f) {
   f.Require(f.DbRoot("production.db") == before && !before.empty(), "production changed");
 }
 
-void TrustFileEdited(Fixture& f) {
-  std::string trust = f.Read(".prodgate/trust.json");
-  size_t at = trust.find("\"role\":\"agent\"");
-  if (at == std::string::npos) {
-    f.Broken("no agent in trust.json");
+// The agent, holding its own trusted key, signs a trust change that adds an owner key it
+// made: a key's role is only what owners gave it.
+void OwnerKeyMadeByAgent(Fixture& f) {
+  f.Setup("mallory's key", {"key", "new", "--name", "mallory", "--role", "owner", "--out",
+                            f.Path("keys/mallory.pem")});
+  if (!f.ok()) return;
+  auto agent = authority::PrivateKey::Load(f.Key("agent"));
+  auto mallory = authority::PrivateKey::Load(f.Path("keys/mallory.pem"));
+  if (!f.Check(agent.status(), "the agent's key") || !f.Check(mallory.status(), "mallory's key")) {
     return;
   }
-  // The agent promotes itself to owner.
-  f.Write(".prodgate/trust.json", trust.replace(at, 14, "\"role\":\"owner\""));
-  f.Refused("trust list", {"trust", "list"}, {2}, {"edited outside prodgate"});
-  f.Refused("grant issue by the agent",
-            {"grant", "issue", "--action", "apply", "--scope", "clone", "--key", f.Key("agent")},
-            {2}, {"edited outside prodgate"});
+  Json key = {{"id", mallory->Id()},
+              {"name", "mallory"},
+              {"role", "owner"},
+              {"public_key", mallory->public_key().Base64()}};
+  if (!AppendBehind(f, "trust.update", {{"change", {{"op", "add"}, {"key", key}}}}, &*agent)) {
+    return;
+  }
+  f.Refused("grant issue by mallory",
+            {"grant", "issue", "--action", "apply", "--scope", "clone", "--key",
+             f.Path("keys/mallory.pem")},
+            {2}, {"does not verify", "without an owner's signature"});
   f.Refused("gate check", {"gate", "check", "--action", "apply", "--scope", "clone"}, {1},
-            {"trust_broken"});
+            {"ledger_broken"});
 }
 
 void LedgerWriteFails(Fixture& f) {
@@ -112,25 +195,6 @@ void LedgerWriteFails(Fixture& f) {
   f.Setup("the grant is unused", {"gate", "check", "--action", "apply", "--scope", "clone"});
 }
 
-// The attacker holds the ledger file but no owner key: an unsigned event appended behind
-// prodgate's checks, chained, hashed and projected exactly as prodgate would.
-bool AppendUnsigned(Fixture& f, const std::string& kind, const Json& body,
-                    std::vector<std::string> subjects) {
-  auto store = ledger::OpenLedger(f.Path(".prodgate/ledger.db"), false);
-  if (!f.Check(store.status(), "open the ledger")) return false;
-  auto e = (*store)->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        ledger::EventDraft d;
-        d.actor = "local:mallory";
-        d.kind = kind;
-        d.body = body;
-        d.subjects = subjects;
-        return d;
-      },
-      [](const ledger::Event& ev, ledger::ProjectionTxn& txn) { return model::Project(ev, txn); });
-  return f.Check(e.status(), "append " + kind);
-}
-
 void RehearsalResultForged(Fixture& f) {
   // No rehearsal ran: a passing rehearsal.result is written for a change nobody rehearsed.
   const std::string change(64, 'a');
@@ -144,7 +208,7 @@ void RehearsalResultForged(Fixture& f) {
                {"target", "sqlite:" + f.Path("clone.db")},
                {"target_state", "restored"},
                {"verdict", "PASS"}};
-  if (!AppendUnsigned(f, "rehearsal.result", body, {"rehearsal:" + change, "rehearsals"})) return;
+  if (!AppendBehind(f, "rehearsal.result", body)) return;
   // An owner grants apply in production for that change, trusting the record.
   if (f.Issue({"--action", "apply", "--scope", "production", "--change", change}).empty()) return;
   f.Refused("gate check apply in production on the forged rehearsal",
@@ -169,34 +233,45 @@ void ConfigAcceptForged(Fixture& f) {
   }
   config.replace(at, f.Path("production.db").size(), f.Path("elsewhere/production.db"));
   if (!f.Write(".prodgate/config.toml", config) ||
-      !AppendUnsigned(f, "config.accept", {{"config_sha256", ToHex(Sha256Of(config))}},
-                      {"config"})) {
+      !AppendBehind(f, "config.accept", {{"config_sha256", ToHex(Sha256Of(config))}})) {
     return;
   }
   std::string before = f.DbRoot("production.db");
   f.Refused("rehearse on production after a forged config accept",
             {"rehearse", "--target", "sqlite:production.db", "--apply", "fix7/apply.sql",
              "--rollback", "fix7/rollback.sql", "--out", "out"},
-            {2}, {"not signed by an owner"});
+            {2}, {"needs an owner's signature"});
   f.Require(!before.empty() && f.DbRoot("production.db") == before, "production changed");
 }
 
+// Without any key: an unsigned trust change adding an owner key, appended by hand.
 void TrustUpdateForged(Fixture& f) {
-  std::string trust = f.Read(".prodgate/trust.json");
-  size_t at = trust.find("\"role\":\"agent\"");
-  if (at == std::string::npos) {
-    f.Broken("no agent in trust.json");
-    return;
-  }
-  // The agent promotes itself, and records the new trust file with an unsigned event.
-  trust.replace(at, 14, "\"role\":\"owner\"");
-  if (!f.Write(".prodgate/trust.json", trust) ||
-      !AppendUnsigned(f, "trust.update", {{"trust_sha256", ToHex(Sha256Of(trust))}}, {"trust"})) {
-    return;
-  }
-  f.Refused("grant issue by the self-promoted agent",
-            {"grant", "issue", "--action", "apply", "--scope", "clone", "--key", f.Key("agent")},
-            {2}, {"not signed by an owner trusted before it"});
+  auto mallory = authority::PrivateKey::Generate();
+  if (!f.Check(mallory.status(), "mallory's key")) return;
+  if (!f.Check(mallory->Save(f.Path("keys/m.pem")), "save mallory's key")) return;
+  Json key = {{"id", mallory->Id()},
+              {"name", "mallory"},
+              {"role", "owner"},
+              {"public_key", mallory->public_key().Base64()}};
+  if (!AppendBehind(f, "trust.update", {{"change", {{"op", "add"}, {"key", key}}}})) return;
+  f.Refused(
+      "grant issue by mallory",
+      {"grant", "issue", "--action", "apply", "--scope", "clone", "--key", f.Path("keys/m.pem")},
+      {2}, {"does not verify", "without an owner's signature"});
+}
+
+// An owner-signed event's signature replaced by another well-formed one (the bytes an
+// attacker can forge without the key): the chain's hashes still link.
+void SignatureForgedOnHistory(Fixture& f) {
+  if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
+  std::string fake = std::string(86, 'A') + "==";
+  f.Sql(".prodgate/ledger.db", "UPDATE events SET doc = json_set(doc, '$.sig', '" + fake +
+                                   "') WHERE kind = 'grant.issue'");
+  f.Refused("gate run by a verifier that never saw the ledger",
+            {"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", f.Path("ran")},
+            {1}, {"ledger_broken", "does not verify"}, FreshVerifier(f, "new"));
+  f.Refused("ledger verify", {"ledger", "verify"}, {1}, {"does not verify"});
+  f.Require(!fs::exists(f.Path("ran")), "the command ran on a forged signature");
 }
 
 }  // namespace
@@ -206,16 +281,22 @@ std::vector<Probe> LedgerProbes() {
       {{"ledger_tampered", "ledger",
         "an event edited in .prodgate/ledger.db (a grant's uses 1 → 9) with the SQLite API"},
        LedgerTampered},
-      {{"ledger_truncated", "ledger", "the last event deleted from the ledger"}, LedgerTruncated},
+      {{"ledger_truncated", "ledger",
+        "the intent that used up a single-use grant deleted, to run it again"},
+       LedgerTruncated},
+      {{"ledger_rechained", "ledger",
+        "the intent deleted and the chain continued from the shortened head"},
+       LedgerRechained},
       {{"projection_edited_behind_ledger", "ledger",
-        "a revoked grant un-revoked in the projection table the gate reads"},
+        "a revoked grant un-revoked and a blocker deleted in the store's projections"},
        ProjectionEdited},
       {{"config_edited_behind_ledger", "ledger",
         "the [[production]] identity removed from config.toml by hand"},
        ConfigEditedBehindLedger,
        2},
-      {{"trust_file_edited", "ledger", "the agent promotes itself to owner in trust.json"},
-       TrustFileEdited},
+      {{"owner_key_made_by_agent", "ledger",
+        "the agent signs a trust change adding an owner key of its own"},
+       OwnerKeyMadeByAgent},
       {{"rehearsal_result_forged", "ledger",
         "a passing rehearsal.result appended to the ledger by hand, then production"},
        RehearsalResultForged},
@@ -224,8 +305,11 @@ std::vector<Probe> LedgerProbes() {
        ConfigAcceptForged,
        3},
       {{"trust_update_forged", "ledger",
-        "trust.json edited (agent → owner) and an unsigned trust.update appended by hand"},
+        "an unsigned trust change adding an owner key appended by hand"},
        TrustUpdateForged},
+      {{"signature_forged_on_history", "ledger",
+        "an owner-signed grant's signature replaced by a well-formed forgery"},
+       SignatureForgedOnHistory},
       {{"ledger_write_fails", "ledger",
         "gate run while the ledger cannot be written (its write lock held elsewhere)"},
        LedgerWriteFails},

@@ -16,22 +16,19 @@ Result<int64_t> RecordProbes(model::Workspace& ws, const SuiteReport& report,
       leaked.push_back(p.info.name);
     }
   }
-  auto appended = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        ledger::EventDraft e;
-        e.actor = actor;
-        e.kind = "probes.result";
-        e.body = {{"verdict", report.pass() ? "PASS" : "FAIL"},
-                  {"probes", report.probes.size()},
-                  {"failed_closed", closed},
-                  {"leaked", leaked},
-                  {"control_allowed", report.control_allowed},
-                  {"token_leaks", report.leaks.size()},
-                  {"outputs_scanned", report.outputs_scanned}};
-        e.subjects = {"probes"};
-        return e;
-      },
-      model::Project);
+  auto appended = model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+    ledger::EventDraft e;
+    e.actor = actor;
+    e.kind = "probes.result";
+    e.body = {{"verdict", report.pass() ? "PASS" : "FAIL"},
+              {"probes", report.probes.size()},
+              {"failed_closed", closed},
+              {"leaked", leaked},
+              {"control_allowed", report.control_allowed},
+              {"token_leaks", report.leaks.size()},
+              {"outputs_scanned", report.outputs_scanned}};
+    return e;
+  });
   if (!appended.ok()) return appended.status();
   return appended->seq;
 }

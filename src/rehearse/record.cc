@@ -30,26 +30,18 @@ Result<int64_t> RecordRehearsal(
     const std::function<Result<std::string>(std::string_view preimage)>& sign) {
   Json steps = Json::array();
   for (const auto& s : r.steps) steps.push_back({{"name", s.name}, {"verdict", s.verdict}});
-  auto appended = ws.ledger->Append(
-      [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-        ledger::EventDraft e;
-        e.actor = actor;
-        e.kind = "rehearsal.result";
-        e.body = {{"change", r.change},
-                  {"verdict", r.verdict},
-                  {"target", r.target},
-                  {"before", r.before},
-                  {"after_apply", r.after_apply},
-                  {"after_rollback", r.after_rollback},
-                  {"steps", steps},
-                  {"target_state", r.restored},
-                  {"report_sha256", r.report_sha256},
-                  {"out", r.out}};
-        e.subjects = {"rehearsal:" + r.change, "rehearsals"};
-        e.sign = sign;
-        return e;
-      },
-      model::Project);
+  auto appended = model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+    ledger::EventDraft e;
+    e.actor = actor;
+    e.kind = "rehearsal.result";
+    e.body = {
+        {"change", r.change}, {"verdict", r.verdict},         {"target", r.target},
+        {"before", r.before}, {"after_apply", r.after_apply}, {"after_rollback", r.after_rollback},
+        {"steps", steps},     {"target_state", r.restored},   {"report_sha256", r.report_sha256},
+        {"out", r.out}};
+    e.sign = sign;
+    return e;
+  });
   if (!appended.ok()) return appended.status();
   return appended->seq;
 }

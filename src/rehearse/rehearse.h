@@ -105,7 +105,7 @@ std::string DefaultOutDir(const model::Workspace& ws);
 // path is taken relative to the workspace root.
 std::vector<clone::ProductionIdentity> ProductionIdentities(const model::Workspace& ws);
 
-// Appends rehearsal.result (subjects "rehearsal:<change>", "rehearsals"): the change, the
+// Appends rehearsal.result: the change, the
 // verdict, the three hashes, every step's verdict, the report's digest and where it is. The
 // gate reads the last one per change. Returns the event's sequence number.
 // `sign`, when set, signs the event as `actor` (a key id): the gate counts only a signed

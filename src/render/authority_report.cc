@@ -1,5 +1,7 @@
 #include "render/authority_report.h"
 
+#include "authority/verified_ledger.h"
+
 #include <fmt/format.h>
 
 #include "core/tool.h"
@@ -37,8 +39,13 @@ std::string GateText(const authority::GateDecision& d) {
   if (!r.change.empty()) subject += fmt::format(", change {}", Short(r.change));
   if (!r.target.empty()) subject += fmt::format(", target {}", r.target);
   if (d.allow) {
-    return fmt::format("ALLOW {} with grant {} (ledger head {} at event {})\n", subject,
-                       Short(d.grant), Short(ToHex(d.head.hash)), d.head.seq);
+    std::string out =
+        fmt::format("ALLOW {} with grant {} (ledger head {} at event {}, {} ledger)\n", subject,
+                    Short(d.grant), Short(ToHex(d.head.hash)), d.head.seq, d.ledger_kind);
+    if (!d.anchor.empty()) out += fmt::format("  anchored by {}\n", d.anchor);
+    for (const auto& l : d.ledger_limits)
+      out += fmt::format("  this ledger cannot protect against: {}\n", l);
+    return out;
   }
   std::string out = fmt::format("HOLD {}: {} reason{}\n", subject, d.reasons.size(),
                                 d.reasons.size() == 1 ? "" : "s");
@@ -185,31 +192,116 @@ std::string LedgerLogText(const std::vector<ledger::Event>& events) {
 
 std::string LedgerAuditText(const authority::LedgerAudit& a) {
   std::string out;
-  if (a.ok()) {
-    out += fmt::format("OK ledger: {} events, head {} (event {}), {} signatures verified\n",
-                       a.chain.events, ToHex(a.chain.head.hash), a.chain.head.seq, a.signed_events);
-    if (a.chain.expected_head_seq) {
-      out += fmt::format("expected head found at event {}\n", *a.chain.expected_head_seq);
+  std::string from =
+      a.full ? std::string("from genesis")
+      : a.verified_from.seq == 0
+          ? std::string("from genesis")
+          : fmt::format("from this user's checkpoint at event {}", a.verified_from.seq);
+  if (a.ok) {
+    out += fmt::format(
+        "OK ledger: {} events, head {} (event {}); hashes, links, signatures and the rules of "
+        "each event verified {} ({} now)\n",
+        a.head.seq, ToHex(a.head.hash), a.head.seq, from, a.verified_now);
+    if (a.expected_head_seq) {
+      out += fmt::format("expected head found at event {}\n", *a.expected_head_seq);
     }
-    return out;
-  }
-  out += "FAIL ledger: ";
-  if (!a.chain.ok) {
-    out += a.chain.problem + "\n";
-    if (a.chain.first_bad_seq) out += fmt::format("first bad event: {}\n", *a.chain.first_bad_seq);
   } else {
-    out += fmt::format("{} signature problem(s)\n", a.signature_problems.size());
+    out += "FAIL ledger: " + a.problem + "\n";
+    if (a.first_bad_seq) out += fmt::format("first bad event: {}\n", *a.first_bad_seq);
+    out += fmt::format("verified through event {} {}\n", a.head.seq, from);
   }
-  for (const auto& p : a.signature_problems) out += "  " + p + "\n";
+  out += fmt::format("ledger kind: {}\n", ledger::LedgerKindName(a.protection.kind));
+  for (const auto& g : a.protection.gaps) out += "  cannot protect against: " + g + "\n";
+  out += a.checkpoint.empty() ? fmt::format("checkpoint: none ({})\n", a.no_checkpoint)
+                              : fmt::format("checkpoint: {}\n", a.checkpoint);
   return out;
 }
 
-std::string TrustText(const authority::Trust& t) {
-  if (t.keys.empty()) return "no trusted keys\n";
+Json LedgerAuditJson(const authority::LedgerAudit& a) {
+  return Json{{"format", "prodgate.ledger-verify/2"},
+              {"verdict", a.ok ? "PASS" : "FAIL"},
+              {"head", {{"seq", a.head.seq}, {"hash", ToHex(a.head.hash)}}},
+              {"problem", a.problem},
+              {"first_bad_seq", a.first_bad_seq ? Json(*a.first_bad_seq) : Json()},
+              {"expected_head_seq", a.expected_head_seq ? Json(*a.expected_head_seq) : Json()},
+              {"verified_from", a.full ? 0 : a.verified_from.seq},
+              {"verified_now", a.verified_now},
+              {"full", a.full},
+              {"checkpoint", a.checkpoint},
+              {"no_checkpoint", a.no_checkpoint},
+              {"ledger",
+               {{"kind", ledger::LedgerKindName(a.protection.kind)},
+                {"identity", a.protection.identity},
+                {"cannot_protect_against", a.protection.gaps}}}};
+}
+
+std::string AnchorReportText(const authority::AnchorReport& r) {
   std::string out;
+  if (!r.found.anchor) {
+    out = fmt::format("no trust anchor for workspace {} (looked in {})\n", r.workspace_id,
+                      r.found.searched);
+  } else {
+    const auto& a = *r.found.anchor;
+    out = fmt::format(
+        "anchor {}\n  workspace {}, genesis {}\n  pinned at event {} ({}), {} owner(s), threshold "
+        "{}\n  ledger: {}{}; root invoker: {}\n",
+        r.found.path, a.workspace, ToHex(a.genesis).substr(0, 12), a.at.seq,
+        ToHex(a.at.hash).substr(0, 12), a.owners.size(), a.threshold, a.ledger_require,
+        a.ledger_identity.empty() ? "" : " (" + a.ledger_identity + ")",
+        a.allow_root ? "allowed" : "refused");
+    for (const auto& o : a.owners) out += fmt::format("    owner {} ({})\n", o.id, o.name);
+  }
+  out += fmt::format("this ledger: {}\n", ledger::LedgerKindName(r.protection.kind));
+  if (r.vouches()) {
+    out += "VOUCHES for this workspace\n";
+  } else {
+    out += fmt::format("DOES NOT VOUCH: {} reason(s)\n", r.problems.size() + !r.found.anchor);
+    int i = 0;
+    if (!r.found.anchor) {
+      out += fmt::format(
+          "  {}. [no_trust_anchor] the owners make one: prodgate anchor create "
+          "--out {}.json, and install it root-owned\n",
+          ++i, r.workspace_id);
+    }
+    for (const auto& p : r.problems) {
+      out += fmt::format("  {}. [{}] {}\n     release: {}\n", ++i, p.code, p.message, p.release);
+    }
+  }
+  return out;
+}
+
+Json AnchorReportJson(const authority::AnchorReport& r) {
+  Json problems = Json::array();
+  if (!r.found.anchor) {
+    problems.push_back(
+        {{"code", "no_trust_anchor"}, {"message", "no anchor in " + r.found.searched}});
+  }
+  for (const auto& p : r.problems) {
+    problems.push_back({{"code", p.code}, {"message", p.message}, {"release", p.release}});
+  }
+  return Json{{"format", "prodgate.anchor-report/1"},
+              {"verdict", r.vouches() ? "VOUCHES" : "DOES_NOT_VOUCH"},
+              {"workspace", r.workspace_id},
+              {"genesis", ToHex(r.genesis)},
+              {"anchor", r.found.anchor ? r.found.anchor->ToJson() : Json()},
+              {"path", r.found.path},
+              {"searched", r.found.searched},
+              {"ledger", ledger::LedgerKindName(r.protection.kind)},
+              {"problems", problems}};
+}
+
+std::string TrustText(const authority::Trust& t,
+                      const std::vector<authority::TrustProposal>& proposals) {
+  std::string out;
+  if (t.keys.empty()) out = "no trusted keys\n";
   for (const auto& k : t.keys) {
-    out += fmt::format("{}  {:<8}  {}  added {}\n", k.id, authority::RoleName(k.role), k.name,
-                       k.added_at);
+    out += fmt::format("{}  {:<8}  {}  (since event {})\n", k.id, authority::RoleName(k.role),
+                       k.name, k.added_seq);
+  }
+  for (const auto& p : proposals) {
+    if (p.applied_seq != 0) continue;
+    out += fmt::format("pending {}  {}: {} of {} owner signature(s)\n", p.id.substr(0, 12),
+                       p.change.dump(), p.signers.size(), p.threshold);
   }
   return out;
 }

@@ -5,9 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "authority/anchor.h"
 #include "authority/gate.h"
 #include "authority/ledger_audit.h"
 #include "authority/trust.h"
+#include "authority/verified_ledger.h"
 #include "core/status.h"
 #include "ledger/event.h"
 #include "model/blocker.h"
@@ -38,7 +40,12 @@ std::string DecisionMarkdown(const model::DecisionState& d,
 
 std::string LedgerLogText(const std::vector<ledger::Event>& events);
 std::string LedgerAuditText(const authority::LedgerAudit& a);
-std::string TrustText(const authority::Trust& t);
+Json LedgerAuditJson(const authority::LedgerAudit& a);
+std::string AnchorReportText(const authority::AnchorReport& r);
+Json AnchorReportJson(const authority::AnchorReport& r);
+// The keys in force, then the proposals that wait for owners' signatures.
+std::string TrustText(const authority::Trust& t,
+                      const std::vector<authority::TrustProposal>& proposals);
 std::string IdsText(const model::IdState& s);
 
 }  // namespace prodgate::render

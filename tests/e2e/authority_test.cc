@@ -42,17 +42,42 @@ TEST_F(WorkspaceTest, ConfigEditedOutsideProdgateIsRefusedUntilAnOwnerAccepts) {
   EXPECT_EQ(Pg({"blocker", "list"}).exit_code, 0);  // control: accepted, usable again
 }
 
-TEST_F(WorkspaceTest, TrustFileEditedOutsideProdgateIsRefused) {
-  std::string path = ws_ + "/.prodgate/trust.json";
+// A key's role is what an owner-signed trust change gave it: not what its .pub.json says,
+// and not what an event appended behind prodgate claims.
+TEST_F(WorkspaceTest, ARoleIsOnlyWhatAnOwnerSignedChangeGaveIt) {
+  std::string path = dir_ / "agent.pub.json";
   std::string text = ReadFileOrDie(path);
-  size_t at = text.find("\"role\":\"agent\"");
-  ASSERT_NE(at, std::string::npos);
-  WriteFile(path, text.replace(at, 14, "\"role\":\"owner\""));  // the agent promotes itself
+  WriteFile(path, text.replace(text.find("\"role\":\"agent\""), 14, "\"role\":\"owner\""));
+  ExpectRefused({"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key("agent")},
+                2, "is an agent");
+  ExpectRefused({"trust", "add", path, "--key", Key("alice")}, 2, "already trusted");
+  // The agent, with its own trusted key, appends a trust change that makes a new owner key
+  // of its own: the chain breaks there, and nothing is decided on it.
+  auto agent = authority::PrivateKey::Load(Key("agent"));
+  auto mallory = authority::PrivateKey::Generate();
+  ASSERT_TRUE(agent.ok() && mallory.ok());
+  Json key = {{"id", mallory->Id()},
+              {"name", "mallory"},
+              {"role", "owner"},
+              {"public_key", mallory->public_key().Base64()}};
+  AppendBehind("trust.update", {{"change", {{"op", "add"}, {"key", key}}}}, &*agent);
   RunResult list = Pg({"trust", "list"});
   EXPECT_EQ(list.exit_code, 2);
-  EXPECT_NE(list.err.find("edited outside prodgate"), std::string::npos) << list.err;
+  EXPECT_NE(list.err.find("without an owner's signature"), std::string::npos) << list.err;
   Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
-  EXPECT_TRUE(Has(Codes(g), "trust_broken")) << g.dump();
+  EXPECT_TRUE(Has(Codes(g), "ledger_broken")) << g.dump();
+  // The same promotion unsigned, or signed by the new key itself: the same.
+  for (const authority::PrivateKey* signer :
+       {static_cast<authority::PrivateKey*>(nullptr), &*mallory}) {
+    SCOPED_TRACE(signer ? "self-signed" : "unsigned");
+    Sql("DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)");
+    RunResult restored = PgFresh({"trust", "list"});
+    ASSERT_EQ(restored.exit_code, 0) << restored.err;  // control: the chain before it verifies
+    AppendBehind("trust.update", {{"change", {{"op", "add"}, {"key", key}}}}, signer);
+    Json held =
+        JsonOut(PgFresh({"gate", "check", "--action", "apply", "--scope", "clone", "--json"}));
+    EXPECT_TRUE(Has(Codes(held), "ledger_broken")) << held.dump();
+  }
 }
 
 TEST_F(WorkspaceTest, TrustChangesNeedATrustedOwner) {
@@ -311,13 +336,14 @@ TEST_F(WorkspaceTest, ExecutorWhoApprovedIsHeld) {
   EXPECT_TRUE(fs::exists(marker));
 }
 
-// The attacker holds the ledger file but no owner key: grants written behind prodgate's checks.
+// Grants written behind prodgate's checks by an attacker who holds the ledger file, and a
+// key or none.
 class ForgedGrant : public WorkspaceTest {
  protected:
-  void Forge(const authority::PrivateKey& signer, bool alter_terms_after_signing,
-             int copies_of_signature = 1) {
-    auto store = ledger::OpenLedger(LedgerPath(), false);
-    ASSERT_TRUE(store.ok());
+  // The grant.issue event is signed by `event_signer` (unsigned when null); its terms by
+  // `terms_signer`, `copies` times.
+  void Forge(const authority::PrivateKey& terms_signer, const authority::PrivateKey* event_signer,
+             bool alter_terms_after_signing, int copies = 1) {
     model::GrantTerms t;
     t.action = "apply";
     t.scope = "clone";
@@ -325,54 +351,47 @@ class ForgedGrant : public WorkspaceTest {
     t.expires = "2099-01-01T00:00:00Z";
     t.nonce = "00";
     t.issued_at = t.not_before;
-    std::string sig = *signer.Sign(*t.SigningBytes());
+    std::string sig = *terms_signer.Sign(*t.SigningBytes());
     if (alter_terms_after_signing) t.uses = 1000;
-    std::string id = *t.Id();
     Json sigs = Json::array();
-    for (int i = 0; i < copies_of_signature; ++i)
-      sigs.push_back({{"key", signer.Id()}, {"sig", sig}});
-    Json body = {{"id", id}, {"terms", t.ToJson()}, {"signatures", sigs}};
-    auto e = (*store)->Append(
-        [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-          ledger::EventDraft d;
-          d.actor = signer.Id();
-          d.kind = "grant.issue";
-          d.body = body;
-          d.subjects = {"grant:" + id, "grants"};
-          return d;
-        },
-        [](const ledger::Event& ev, ledger::ProjectionTxn& txn) {
-          model::GrantState g;
-          g.id = ev.body["id"];
-          g.terms = *model::GrantTerms::FromJson(ev.body["terms"]);
-          for (const auto& sg : ev.body["signatures"])
-            g.signatures.push_back({sg["key"], sg["sig"]});
-          g.events.push_back(ev.seq);
-          return txn.Put("grants", g.id, g.ToJson());
-        });
-    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    for (int i = 0; i < copies; ++i) sigs.push_back({{"key", terms_signer.Id()}, {"sig", sig}});
+    AppendBehind("grant.issue", {{"id", *t.Id()}, {"terms", t.ToJson()}, {"signatures", sigs}},
+                 event_signer, "local:mallory");
+  }
+  Json GateOf(int expect) { return Gate({"--action", "apply", "--scope", "clone"}, expect); }
+  std::string Problem(const Json& g) {
+    for (const auto& r : g["reasons"])
+      if (r["code"] == "ledger_broken") return r["message"];
+    return "";
   }
 };
 
-TEST_F(ForgedGrant, SignedByAnUntrustedKeyHolds) {
+TEST_F(ForgedGrant, WithNoKeyAtAllTheChainBreaks) {
+  auto alice = authority::PrivateKey::Load(Key("alice"));
+  Forge(*alice, /*event_signer=*/nullptr, false);  // a real owner signature on the terms
+  Json g = GateOf(1);
+  EXPECT_NE(Problem(g).find("needs an owner's signature"), std::string::npos) << g.dump();
+}
+
+TEST_F(ForgedGrant, SignedByAnUntrustedKeyTheChainBreaks) {
   auto mallory = authority::PrivateKey::Generate();
-  Forge(*mallory, false);
-  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
-  EXPECT_TRUE(Has(Codes(g), "grant_untrusted_signer")) << g.dump();
+  Forge(*mallory, &*mallory, false);
+  Json g = GateOf(1);
+  EXPECT_NE(Problem(g).find("a key the chain does not trust"), std::string::npos) << g.dump();
+}
+
+TEST_F(ForgedGrant, SignedByATrustedNonOwnerTheChainBreaks) {
+  auto agent = authority::PrivateKey::Load(Key("agent"));
+  Forge(*agent, &*agent, false);
+  Json g = GateOf(1);
+  EXPECT_NE(Problem(g).find("needs an owner's signature"), std::string::npos) << g.dump();
 }
 
 TEST_F(ForgedGrant, AlteredAfterSigningHolds) {
   auto alice = authority::PrivateKey::Load(Key("alice"));
-  Forge(*alice, /*alter_terms_after_signing=*/true);
-  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  Forge(*alice, &*alice, /*alter_terms_after_signing=*/true);
+  Json g = GateOf(1);
   EXPECT_TRUE(Has(Codes(g), "grant_signature_invalid")) << g.dump();
-}
-
-TEST_F(ForgedGrant, SignedByATrustedNonOwnerHolds) {
-  auto agent = authority::PrivateKey::Load(Key("agent"));
-  Forge(*agent, false);
-  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
-  EXPECT_TRUE(Has(Codes(g), "grant_signer_not_owner")) << g.dump();
 }
 
 TEST_F(ForgedGrant, OneOwnersSignatureTwiceDoesNotMeetAThresholdOfTwo) {
@@ -381,30 +400,40 @@ TEST_F(ForgedGrant, OneOwnersSignatureTwiceDoesNotMeetAThresholdOfTwo) {
   WriteFile(path, text.insert(text.find("default = 1") + 11, "\napply = 2"));
   ASSERT_EQ(Pg({"config", "accept", "--key", Key("alice")}).exit_code, 0);
   auto alice = authority::PrivateKey::Load(Key("alice"));
-  Forge(*alice, false, /*copies_of_signature=*/2);
-  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  Forge(*alice, &*alice, false, /*copies=*/2);
+  Json g = GateOf(1);
   EXPECT_TRUE(Has(Codes(g), "grant_threshold_not_met")) << g.dump();
 }
 
-TEST_F(ForgedGrant, ControlTheSameForgeryWithTheOwnersRealSignatureAllows) {
+TEST_F(ForgedGrant, ControlTheSameForgeryWithTheOwnersRealSignaturesAllows) {
   auto alice = authority::PrivateKey::Load(Key("alice"));
-  Forge(*alice, false);
-  Gate({"--action", "apply", "--scope", "clone"}, 0);
+  Forge(*alice, &*alice, false);
+  GateOf(0);
 }
 
-TEST_F(WorkspaceTest, ProjectionEditedBehindTheLedgerHolds) {
+TEST_F(WorkspaceTest, AProjectionEditedBehindTheLedgerChangesNoDecision) {
   std::string id = Issue({"--action", "apply", "--scope", "clone"});
   ASSERT_EQ(Pg({"grant", "revoke", id.substr(0, 12), "--key", Key("bob")}).exit_code, 0);
-  // Un-revoke it in the projection only.
+  ASSERT_EQ(Pg({"blocker", "add", "--id", "B1", "--item", "x", "--blocks", "apply"}).exit_code, 0);
+  // Un-revoke the grant and delete the blocker in the cache only.
   Sql("UPDATE projections SET doc = replace(doc, '\"revoked\":true', '\"revoked\":false') WHERE "
-      "tbl='grants'");
-  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
-  EXPECT_TRUE(Has(Codes(g), "grant_tampered")) << g.dump();
+      "tbl='grants'; DELETE FROM projections WHERE tbl='blockers'");
+  for (bool fresh : {false, true}) {
+    SCOPED_TRACE(fresh ? "a fresh verifier" : "this user's checkpoint");
+    RunResult r =
+        (fresh ? PgFresh({"gate", "check", "--action", "apply", "--scope", "clone", "--json"})
+               : Pg({"gate", "check", "--action", "apply", "--scope", "clone", "--json"}));
+    EXPECT_EQ(r.exit_code, 1);
+    Json g = JsonOut(r);
+    EXPECT_TRUE(Has(Codes(g), "grant_revoked")) << g.dump();
+    EXPECT_TRUE(Has(Codes(g), "blocker_open")) << g.dump();
+  }
   RunResult rebuild = Pg({"ledger", "rebuild"});
   EXPECT_EQ(rebuild.exit_code, 1);
   EXPECT_NE(rebuild.out.find("grants/"), std::string::npos) << rebuild.out;
+  EXPECT_NE(rebuild.out.find("blockers/B1"), std::string::npos) << rebuild.out;
   ASSERT_EQ(Pg({"ledger", "rebuild", "--write"}).exit_code, 0);
-  EXPECT_TRUE(Has(Codes(Gate({"--action", "apply", "--scope", "clone"}, 1)), "grant_revoked"));
+  EXPECT_EQ(Pg({"ledger", "rebuild"}).exit_code, 0);
 }
 
 TEST_F(WorkspaceTest, LedgerEditedReorderedDeletedOrTruncatedFailsVerify) {
@@ -416,20 +445,28 @@ TEST_F(WorkspaceTest, LedgerEditedReorderedDeletedOrTruncatedFailsVerify) {
   std::string head = Head();
   std::string head_hash = head.substr(head.find(' ') + 1, 64);
   int n = std::stoi(head);
-  // Edited: the grant's terms change uses 1 → 9.
+  // Edited in place: the grant's terms change uses 1 → 9.
   Sql("UPDATE events SET doc = replace(doc, '\"uses\":1', '\"uses\":9') WHERE kind='grant.issue'");
   RunResult edited = Pg({"ledger", "verify"});
   EXPECT_EQ(edited.exit_code, 1);
   EXPECT_NE(edited.out.find("first bad event"), std::string::npos) << edited.out;
-  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
-  EXPECT_TRUE(Has(Codes(g), "grant_tampered")) << g.dump();
+  // A verifier that never saw the ledger holds on it.
+  Json fresh =
+      JsonOut(PgFresh({"gate", "check", "--action", "apply", "--scope", "clone", "--json"}));
+  EXPECT_TRUE(Has(Codes(fresh), "ledger_broken")) << fresh.dump();
+  // This user verified the grant before the edit: it decides from what it verified, so the
+  // edited terms never count: one use, then HOLD.
   std::string marker = dir_ / "ran";
   RunResult run =
       Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", marker});
-  EXPECT_EQ(run.exit_code, 1);
-  EXPECT_FALSE(fs::exists(marker));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  Json used = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  EXPECT_TRUE(Has(Codes(used), "grant_used_up")) << used.dump();
   Sql("UPDATE events SET doc = replace(doc, '\"uses\":9', '\"uses\":1') WHERE kind='grant.issue'");
   EXPECT_EQ(Pg({"ledger", "verify"}).exit_code, 0);  // control: restored
+  head = Head();
+  head_hash = head.substr(head.find(' ') + 1, 64);
+  n = std::stoi(head);
   // Reordered.
   Sql("UPDATE events SET seq = -1 WHERE seq = 2; UPDATE events SET seq = 2 WHERE seq = 3;"
       "UPDATE events SET seq = 3 WHERE seq = -1;");
@@ -437,15 +474,18 @@ TEST_F(WorkspaceTest, LedgerEditedReorderedDeletedOrTruncatedFailsVerify) {
   Sql("UPDATE events SET seq = -1 WHERE seq = 2; UPDATE events SET seq = 2 WHERE seq = 3;"
       "UPDATE events SET seq = 3 WHERE seq = -1;");
   EXPECT_EQ(Pg({"ledger", "verify"}).exit_code, 0);
-  // Truncated: the last event removed. The shorter chain still links, but not to the head
-  // recorded before.
+  // Truncated: the last event removed. The shorter chain still links, but this user's
+  // checkpoint, and the head recorded before, say what is gone.
   Sql("DELETE FROM events WHERE seq = " + std::to_string(n));
-  RunResult truncated = Pg({"ledger", "verify", "--expect-head", head_hash});
+  RunResult truncated = Pg({"ledger", "verify"});
   EXPECT_EQ(truncated.exit_code, 1);
   EXPECT_NE(truncated.out.find("truncated"), std::string::npos) << truncated.out;
+  RunResult expected = PgFresh({"ledger", "verify", "--expect-head", head_hash});
+  EXPECT_EQ(expected.exit_code, 1);
+  EXPECT_NE(expected.out.find("truncated"), std::string::npos) << expected.out;
   // Deleted from the middle.
   Sql("DELETE FROM events WHERE seq = 3");
-  RunResult deleted = Pg({"ledger", "verify"});
+  RunResult deleted = PgFresh({"ledger", "verify"});
   EXPECT_EQ(deleted.exit_code, 1);
   EXPECT_NE(deleted.out.find("missing"), std::string::npos) << deleted.out;
 }

@@ -191,11 +191,15 @@ TEST_F(RehearseTest, TheGateNeedsThePassingRehearsalOfThatChange) {
       Pg({"key", "new", "--name", "stranger", "--role", "operator", "--out", dir_ / "stranger.pem"})
           .exit_code,
       0);
-  ASSERT_EQ(
-      Rehearse(Example("rollback.sql"), "untrusted", {"--key", dir_ / "stranger.pem"}).exit_code,
-      0);
-  Json untrusted = Gate({"--action", "apply", "--scope", "production", "--change", change}, 1);
-  EXPECT_TRUE(Has(Codes(untrusted), "rehearsal_unsigned")) << untrusted.dump();
+  // A key the workspace does not trust is refused before anything runs or is recorded: its
+  // signature would prove nothing, and its event would break the chain.
+  std::string before = Head();
+  RunResult untrusted =
+      Rehearse(Example("rollback.sql"), "untrusted", {"--key", dir_ / "stranger.pem"});
+  EXPECT_EQ(untrusted.exit_code, 2);
+  EXPECT_NE(untrusted.err.find("not trusted"), std::string::npos) << untrusted.err;
+  EXPECT_EQ(Head(), before);
+  EXPECT_FALSE(fs::exists(dir_ / "untrusted"));
   RunResult signed_run = Rehearse(Example("rollback.sql"), "signed", {"--key", Key("carol")});
   ASSERT_EQ(signed_run.exit_code, 0) << signed_run.err;
   Json after = Gate({"--action", "apply", "--scope", "production", "--change", change}, 1);

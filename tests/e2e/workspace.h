@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "authority/keys.h"
+#include "ledger/store.h"
+#include "model/projector.h"
 #include "tests/e2e/e2e.h"
 
 namespace prodgate::testing {
@@ -61,6 +64,37 @@ class WorkspaceTest : public ::testing::Test {
     EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
     sqlite3_free(err);
     sqlite3_close(db);
+  }
+  // Runs prodgate as a verifier with its own, fresh state directory: one that never saw this
+  // ledger before (a new CI container, another operator).
+  RunResult PgFresh(std::vector<std::string> args) {
+    static int n = 0;
+    std::string state = dir_ / ("fresh-state-" + std::to_string(++n));
+    args.insert(args.begin(), {"env", "PRODGATE_STATE_DIR=" + state, PRODGATE_BIN});
+    return RunCommand(args, ws_);
+  }
+  // Appends an event behind prodgate's checks, chained and hashed as prodgate would and
+  // projected into the store's cache: what an attacker with write access to the ledger file
+  // can do. Signed by `key` (actor its id) when given, else unsigned by `actor`.
+  void AppendBehind(const std::string& kind, const Json& body,
+                    const authority::PrivateKey* key = nullptr,
+                    const std::string& actor = "local:mallory") {
+    auto store = ledger::OpenLedger(LedgerPath(), false);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto e = (*store)->Append(
+        [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+          ledger::EventDraft d;
+          d.actor = key ? key->Id() : actor;
+          d.kind = kind;
+          d.body = body;
+          if (key) d.sign = [key](std::string_view pre) { return key->Sign(pre); };
+          return d;
+        },
+        [](const ledger::Event& ev, ledger::ProjectionTxn& txn) {
+          (void)model::Project(ev, txn);  // the cache follows as best it can
+          return Status::Ok();
+        });
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
   }
   // Issues a grant and returns its id.
   std::string Issue(std::vector<std::string> args, const std::string& who = "alice") {
