@@ -465,6 +465,96 @@ void RunUnderShim(Scenario s, int points) {
   }
 }
 
+// An fsync that fails at any point of a `gate run` (the intent's COMMIT, the finish's, the
+// checkpoint after): the command runs only when its intent is in the ledger, and what the
+// message says about the intent is what the ledger then holds. The store reads the event
+// back after a failed COMMIT: "not in the ledger" and "holds it" are checked, never assumed.
+TEST(InjectedFaults, GateRunSaysWhatBecameOfItsIntent) {
+  if (AddressSanitizerBuild()) {
+    GTEST_SKIP() << "the fault shim is an LD_PRELOAD library; not run under AddressSanitizer";
+  }
+  ScratchDir base;
+  const std::string dir = base / "ws";
+  fs::create_directories(dir);
+  ASSERT_EQ(InitWorkspace(dir), "");
+  ASSERT_EQ(
+      Pg({"key", "new", "--name", "alice", "--role", "owner", "--out", base / "alice.pem"}, dir)
+          .exit_code,
+      0);
+  ASSERT_EQ(Pg({"trust", "add", base / "alice.pub.json"}, dir).exit_code, 0);
+  auto intents = [&]() {
+    size_t n = 0;
+    for (const auto& e : LedgerEvents(dir).value_or(std::vector<Json>{})) {
+      n += e.value("kind", "") == "action.intent";
+    }
+    return n;
+  };
+  Env counting = {{"LD_PRELOAD", PRODGATE_FAULTSHIM},
+                  {"PRODGATE_FAULT_CALL", "fsync,fdatasync"},
+                  {"PRODGATE_FAULT_PATH", ".prodgate/ledger.db"},
+                  {"PRODGATE_FAULT_AFTER", "1000000000"},
+                  {"PRODGATE_FAULT_TALLY", base / "tally"}};
+  ASSERT_EQ(
+      Pg({"grant", "issue", "--action", "apply", "--scope", "clone", "--key", base / "alice.pem"},
+         dir)
+          .exit_code,
+      0);
+  ASSERT_EQ(
+      Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--", "true"}, dir, counting)
+          .exit_code,
+      0);
+  // One line per process at its exit: the command's child first, prodgate's own last.
+  long total = 0;
+  std::istringstream tally(ReadFileOrDie(base / "tally"));
+  for (std::string line; std::getline(tally, line);) total = std::atol(line.c_str());
+  ASSERT_GE(total, 2) << "a gate run makes at least the intent's and the finish's syncs";
+  int unknown_or_not_written = 0;
+  for (long after = 0; after < total; ++after) {
+    SCOPED_TRACE(fmt::format("the fsync after {} of {} fails", after, total));
+    ASSERT_EQ(
+        Pg({"grant", "issue", "--action", "apply", "--scope", "clone", "--key", base / "alice.pem"},
+           dir)
+            .exit_code,
+        0);
+    const size_t before = intents();
+    const std::string marker = base / fmt::format("ran-{}", after);
+    Env env = {{"LD_PRELOAD", PRODGATE_FAULTSHIM},
+               {"PRODGATE_FAULT_CALL", "fsync,fdatasync"},
+               {"PRODGATE_FAULT_PATH", ".prodgate/ledger.db"},
+               {"PRODGATE_FAULT_AFTER", std::to_string(after)},
+               {"PRODGATE_FAULT_TIMES", "1"},
+               {"PRODGATE_FAULT_ERRNO", "EIO"}};
+    RunResult r = Pg(
+        {"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", marker}, dir, env);
+    const bool ran = fs::exists(marker);
+    const size_t now = intents();
+    EXPECT_EQ(r.err.find("refused"), std::string::npos) << r.err;
+    if (r.exit_code == 0) {
+      EXPECT_TRUE(ran);
+      EXPECT_EQ(now, before + 1);
+    } else if (r.err.find("did NOT run") != std::string::npos ||
+               r.err.find("did not run") != std::string::npos) {
+      ++unknown_or_not_written;
+      EXPECT_FALSE(ran) << r.err;
+      if (r.err.find("not in the ledger") != std::string::npos) {
+        EXPECT_EQ(now, before) << r.err;
+      } else if (r.err.find("holds it") != std::string::npos) {
+        EXPECT_EQ(now, before + 1) << r.err;
+        EXPECT_NE(r.err.find("not confirmed"), std::string::npos) << r.err;
+      } else {
+        ADD_FAILURE() << "the message does not say whether the intent was written: " << r.err;
+      }
+    } else {
+      // The command ran; only its finish could not be recorded, and the message says so.
+      EXPECT_TRUE(ran) << r.err;
+      EXPECT_EQ(now, before + 1);
+      EXPECT_NE(r.err.find("the command ran"), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(LedgerVerifies(dir), "");
+  }
+  EXPECT_GT(unknown_or_not_written, 0) << "no fault reached the intent's COMMIT";
+}
+
 TEST(InjectedFaults, LedgerAppend) { RunUnderShim(LedgerAppend(), 10); }
 TEST(InjectedFaults, SealKeep) { RunUnderShim(SealKeep(256 << 10), 10); }
 TEST(InjectedFaults, PacketBuild) { RunUnderShim(PacketBuild(128 << 10), 10); }
