@@ -64,6 +64,11 @@ struct PgClusterOptions {
   // fsync and full_page_writes on (the server's defaults): for tests and measurements of
   // durability. Off, a throwaway cluster starts and writes faster.
   bool durable = false;
+  // OS users (besides the test process) that may connect, each only as the role of its own
+  // name (peer authentication, as a real server authenticates its users); the test process
+  // then connects as the superuser by peer too, and nobody else may. Empty: the socket is
+  // private to the test process and trusted.
+  std::vector<std::string> peer_users;
 };
 
 class PgCluster {
@@ -275,7 +280,7 @@ inline Status PgCluster::Init(PgClusterOptions options) {
       "\n# prodgate test cluster\n"
       "listen_addresses = ''\n"
       "unix_socket_directories = '{}'\n"
-      "unix_socket_permissions = 0700\n"
+      "unix_socket_permissions = {}\n"
       "port = {}\n"
       "max_connections = 64\n"
       "shared_buffers = 16MB\n"
@@ -284,12 +289,28 @@ inline Status PgCluster::Init(PgClusterOptions options) {
       "synchronous_commit = on\n"
       "max_wal_size = 1GB\n"
       "log_min_messages = warning\n",
-      dir_, kPort, options.durable ? "on" : "off", options.durable ? "on" : "off");
-  {
-    std::FILE* f = std::fopen((dir_ + "/data/postgresql.conf").c_str(), "a");
-    bool ok = f != nullptr && std::fputs(conf.c_str(), f) >= 0;
+      dir_, options.peer_users.empty() ? "0700" : "0777", kPort, options.durable ? "on" : "off",
+      options.durable ? "on" : "off");
+  auto write = [&](const std::string& name, const std::string& text, const char* mode) {
+    std::FILE* f = std::fopen((dir_ + "/data/" + name).c_str(), mode);
+    bool ok = f != nullptr && std::fputs(text.c_str(), f) >= 0;
     if (f != nullptr) ok &= std::fclose(f) == 0;
-    if (!ok) return Failure(fmt::format("cannot configure the test cluster in {}", dir_));
+    return ok;
+  };
+  if (!write("postgresql.conf", conf, "a")) {
+    return Failure(fmt::format("cannot configure the test cluster in {}", dir_));
+  }
+  if (!options.peer_users.empty()) {
+    // Peer authentication only: the test process (and the server's own user) as the
+    // superuser, every other OS user as the role of its name.
+    passwd* me = ::getpwuid(::geteuid());
+    std::string ident = fmt::format("harness {} {}\nharness postgres {}\n",
+                                    me != nullptr ? me->pw_name : "root", kSuperuser, kSuperuser);
+    for (const auto& u : options.peer_users) ident += fmt::format("harness {} {}\n", u, u);
+    if (!write("pg_hba.conf", "local all all peer map=harness\n", "w") ||
+        !write("pg_ident.conf", ident, "w") || ::chmod(dir_.c_str(), 0711) != 0) {
+      return Failure(fmt::format("cannot set peer authentication in {}", dir_));
+    }
   }
   return StartServer();
 }

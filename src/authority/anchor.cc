@@ -25,6 +25,61 @@ std::string Str(const Json& j, const char* k) {
 
 }  // namespace
 
+// The chain's side of the anchor: its genesis, the event it pins and the owners there, and
+// the owner signatures of every trust or config change since.
+static Status CheckChainAgainstAnchor(model::Workspace& ws, VerifiedLedger& v,
+                                      const FoundAnchor& found, std::vector<AnchorProblem>& p) {
+  const Anchor& a = *found.anchor;
+  const std::string reinstall =
+      "have the owners make the anchor of this workspace (prodgate anchor create) and install "
+      "it root-owned, or use the workspace the anchor names";
+  if (v.genesis() != a.genesis) {
+    p.push_back(
+        {"workspace_not_anchored",
+         fmt::format("this workspace's ledger begins with event {}, the anchor {} pins {}: "
+                     "the workspace was re-initialised, swapped or its ledger replaced",
+                     ToHex(v.genesis()).substr(0, 12), found.path, ToHex(a.genesis).substr(0, 12)),
+         reinstall});
+    return Status::Ok();
+  }
+  auto pinned = ws.ledger->EventAt(a.at.seq);
+  if (!pinned.ok() || !pinned->has_value() || (**pinned).hash != a.at.hash ||
+      a.at.seq > v.head().seq) {
+    p.push_back({"workspace_not_anchored",
+                 fmt::format("event {} is not the one the anchor pinned ({}): the ledger's "
+                             "history before it was rewritten or truncated",
+                             a.at.seq, ToHex(a.at.hash).substr(0, 12)),
+                 "restore the ledger whose history the anchor pinned"});
+    return Status::Ok();
+  }
+  PG_ASSIGN_OR_RETURN(std::vector<TrustedKey> owners, OwnersAt(ws.state(), a.at.seq));
+  std::set<std::string> chain_owners, anchor_owners;
+  for (const auto& o : owners) chain_owners.insert(o.id + "=" + o.key.Base64());
+  for (const auto& o : a.owners) anchor_owners.insert(o.id + "=" + o.key.Base64());
+  if (chain_owners != anchor_owners) {
+    p.push_back({"anchor_mismatch",
+                 fmt::format("at event {} the chain's owners are not the {} owner(s) the anchor "
+                             "{} names",
+                             a.at.seq, a.owners.size(), found.path),
+                 reinstall});
+  }
+  PG_ASSIGN_OR_RETURN(std::vector<RuleChange> changes, RuleChanges(ws.state()));
+  for (const auto& c : changes) {
+    if (c.seq <= a.at.seq) continue;
+    if (static_cast<int64_t>(c.owners.size()) < a.threshold) {
+      p.push_back({"trust_below_threshold",
+                   fmt::format("event {} changed the {} ({}) with {} owner signature(s); the "
+                               "anchor requires {}",
+                               c.seq, c.kind, c.what, c.owners.size(), a.threshold),
+                   fmt::format("make the change as a proposal that {} owners sign (prodgate trust "
+                               "add|remove … --threshold {}, prodgate trust sign), after undoing "
+                               "this one the same way",
+                               a.threshold, a.threshold)});
+    }
+  }
+  return Status::Ok();
+}
+
 Json Anchor::ToJson() const {
   Json os = Json::array();
   for (const auto& o : owners) {
@@ -137,9 +192,6 @@ Result<std::vector<AnchorProblem>> CheckAnchor(model::Workspace& ws, const Found
   std::vector<AnchorProblem> p;
   if (!found.anchor) return p;
   const Anchor& a = *found.anchor;
-  const std::string reinstall =
-      "have the owners make the anchor of this workspace (prodgate anchor create) and install "
-      "it root-owned, or use the workspace the anchor names";
   if (!found.unsafe.empty()) {
     p.push_back({"anchor_unsafe",
                  fmt::format("the trust anchor {} is not believed: {}", found.path, found.unsafe),
@@ -148,50 +200,7 @@ Result<std::vector<AnchorProblem>> CheckAnchor(model::Workspace& ws, const Found
   }
   auto* v = dynamic_cast<VerifiedLedger*>(ws.proven.get());
   if (v == nullptr) return Status::Internal("the anchor is checked against a verified chain");
-  if (v->genesis() != a.genesis) {
-    p.push_back(
-        {"workspace_not_anchored",
-         fmt::format("this workspace's ledger begins with event {}, the anchor {} pins {}: "
-                     "the workspace was re-initialised, swapped or its ledger replaced",
-                     ToHex(v->genesis()).substr(0, 12), found.path, ToHex(a.genesis).substr(0, 12)),
-         reinstall});
-    return p;
-  }
-  auto pinned = ws.ledger->EventAt(a.at.seq);
-  if (!pinned.ok() || !pinned->has_value() || (**pinned).hash != a.at.hash ||
-      a.at.seq > v->head().seq) {
-    p.push_back({"workspace_not_anchored",
-                 fmt::format("event {} is not the one the anchor pinned ({}): the ledger's "
-                             "history before it was rewritten or truncated",
-                             a.at.seq, ToHex(a.at.hash).substr(0, 12)),
-                 "restore the ledger whose history the anchor pinned"});
-    return p;
-  }
-  PG_ASSIGN_OR_RETURN(std::vector<TrustedKey> owners, OwnersAt(ws.state(), a.at.seq));
-  std::set<std::string> chain_owners, anchor_owners;
-  for (const auto& o : owners) chain_owners.insert(o.id + "=" + o.key.Base64());
-  for (const auto& o : a.owners) anchor_owners.insert(o.id + "=" + o.key.Base64());
-  if (chain_owners != anchor_owners) {
-    p.push_back({"anchor_mismatch",
-                 fmt::format("at event {} the chain's owners are not the {} owner(s) the anchor "
-                             "{} names",
-                             a.at.seq, a.owners.size(), found.path),
-                 reinstall});
-  }
-  PG_ASSIGN_OR_RETURN(std::vector<RuleChange> changes, RuleChanges(ws.state()));
-  for (const auto& c : changes) {
-    if (c.seq <= a.at.seq) continue;
-    if (static_cast<int64_t>(c.owners.size()) < a.threshold) {
-      p.push_back({"trust_below_threshold",
-                   fmt::format("event {} changed the {} ({}) with {} owner signature(s); the "
-                               "anchor requires {}",
-                               c.seq, c.kind, c.what, c.owners.size(), a.threshold),
-                   fmt::format("make the change as a proposal that {} owners sign (prodgate trust "
-                               "add|remove … --threshold {}, prodgate trust sign), after undoing "
-                               "this one the same way",
-                               a.threshold, a.threshold)});
-    }
-  }
+  PG_RETURN_IF_ERROR(CheckChainAgainstAnchor(ws, *v, found, p));
   if (!production) return p;
   if (a.ledger_require == "protected") {
     if (protection.kind != ledger::LedgerKind::kPostgresProtected) {

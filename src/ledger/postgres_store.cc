@@ -19,8 +19,9 @@
 //                                  of the preimage, and the doc the preimage plus hash and sig
 //   prodgate.refuse_rewrite()      the trigger behind events_append_only (BEFORE UPDATE OR
 //                                  DELETE, per row) and events_no_truncate (BEFORE TRUNCATE),
-//                                  both ENABLE ALWAYS: only a member of the break-glass role
-//                                  named in meta passes, whatever its privileges
+//                                  both ENABLE ALWAYS: only a role granted the break-glass
+//                                  role named in meta passes, whatever its privileges (a
+//                                  superuser too, unless it drops the triggers)
 // The append function is SECURITY DEFINER: on a provisioned ledger (ProvisionPostgresLedger)
 // the tables and functions belong to a NOLOGIN owner role, writers may only EXECUTE the two
 // functions, read events and meta, and write the projections cache, so no writer can change
@@ -143,8 +144,12 @@ DECLARE
   glass text;
 BEGIN
   SELECT value INTO glass FROM prodgate.meta WHERE key = 'breakglass_role';
-  IF glass IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = glass)
-     AND pg_catalog.pg_has_role(session_user, glass, 'MEMBER') THEN
+  -- Granted membership only: pg_has_role would count every superuser as a member.
+  IF glass IS NOT NULL AND EXISTS (
+       SELECT 1 FROM pg_catalog.pg_auth_members m
+       JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+       JOIN pg_catalog.pg_roles u ON u.oid = m.member
+       WHERE g.rolname = glass AND u.rolname = session_user) THEN
     IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
     RETURN NEW;
   END IF;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -319,6 +320,158 @@ TEST_F(PostgresLedgerTest, ARevokedPrivilegeFailsTheAppendAndWritesNothing) {
   EXPECT_TRUE(VerifyChain(*owner)->ok);
 }
 
+// The protected ledger (ProvisionPostgresLedger): what each role may do, by privileges and
+// by triggers, and what Protection() says of it, as each role sees it.
+class ProvisionedLedger : public PostgresLedgerTest {
+ protected:
+  void SetUp() override {
+    PostgresLedgerTest::SetUp();
+    prefix_ = database_ + "_p";
+    writer_ = database_ + "_w";
+    reader_ = database_ + "_r";
+    glass_ = database_ + "_g";
+    for (const auto& r : {writer_, reader_, glass_}) {
+      ASSERT_TRUE(cluster_->Exec(database_, fmt::format("CREATE ROLE {} LOGIN", r)).ok());
+    }
+    ProvisionOptions o;
+    o.prefix = prefix_;
+    o.writers = {writer_};
+    o.readers = {reader_};
+    o.break_glass = {glass_};
+    auto p = ProvisionPostgresLedger(cluster_->KeywordString(database_), o);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    EXPECT_EQ(p->owner, prefix_ + "_owner");
+  }
+  std::unique_ptr<LedgerStore> As(const std::string& role) {
+    return Open(cluster_->KeywordString(database_, role), /*create=*/false);
+  }
+  // SQL as `role` on its own connection: the server's answer.
+  Status SqlAs(const std::string& role, const std::string& sql) {
+    PGconn* c = PQconnectdb(cluster_->KeywordString(database_, role).c_str());
+    std::unique_ptr<PGconn, void (*)(PGconn*)> hold(c, PQfinish);
+    if (PQstatus(c) != CONNECTION_OK) return Status::Internal(PQerrorMessage(c));
+    PGresult* r = PQexec(c, sql.c_str());
+    ExecStatusType st = PQresultStatus(r);
+    std::string err = PQresultErrorMessage(r);
+    PQclear(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::Ok();
+    return Status::BadInput(err);
+  }
+  std::string prefix_, writer_, reader_, glass_;
+};
+
+TEST_F(ProvisionedLedger, AWriterAppendsAndCannotChangeHistory) {
+  auto writer = As(writer_);
+  ASSERT_TRUE(writer);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendCount(*writer, "a").ok());
+  auto p = writer->Protection();
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->kind, LedgerKind::kPostgresProtected);
+  EXPECT_TRUE(p->gaps.empty()) << p->gaps.front();
+  for (const char* sql :
+       {"UPDATE prodgate.events SET kind = 'x' WHERE seq = 1", "DELETE FROM prodgate.events",
+        "TRUNCATE prodgate.events", "INSERT INTO prodgate.events VALUES (9, 'h', 'p', 'k', '{}')",
+        "ALTER TABLE prodgate.events DISABLE TRIGGER USER",
+        "DROP TRIGGER events_append_only ON "
+        "prodgate.events"}) {
+    Status s = SqlAs(writer_, sql);
+    EXPECT_FALSE(s.ok()) << sql;
+    EXPECT_TRUE(s.what().find("permission denied") != std::string::npos ||
+                s.what().find("must be owner") != std::string::npos)
+        << sql << ": " << s.what();
+  }
+  // The append function refuses what does not follow the head, whoever calls it.
+  Status forged = SqlAs(writer_, "SELECT prodgate.append('{}', '{\"seq\":2,\"prev\":\"" +
+                                     std::string(64, '0') + "\"}')");
+  EXPECT_FALSE(forged.ok());
+  EXPECT_NE(forged.what().find("does not follow the head"), std::string::npos) << forged.what();
+  EXPECT_TRUE(VerifyChain(*writer)->ok);
+  EXPECT_EQ(VerifyChain(*writer)->events, 3);
+}
+
+TEST_F(ProvisionedLedger, TheTriggersRefuseEvenTheSuperuserAndTheOwner) {
+  auto writer = As(writer_);
+  ASSERT_TRUE(writer && AppendCount(*writer, "a").ok());
+  // The superuser passes every privilege check, and still meets the ENABLE ALWAYS triggers.
+  Status s = cluster_->Exec(database_, "DELETE FROM prodgate.events");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.what().find("append-only"), std::string::npos) << s.what();
+  EXPECT_FALSE(cluster_->Exec(database_, "TRUNCATE prodgate.events").ok());
+  EXPECT_FALSE(
+      cluster_
+          ->Exec(database_, fmt::format("SET ROLE {}_owner; DELETE FROM prodgate.events", prefix_))
+          .ok());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM prodgate.events"), "1");
+  // A member of the break-glass role may change history: the one door, and it shows.
+  EXPECT_TRUE(SqlAs(glass_, "UPDATE prodgate.events SET doc = doc WHERE seq = 1").ok());
+  auto glass = As(glass_);
+  ASSERT_TRUE(glass);
+  auto p = glass->Protection();
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->kind, LedgerKind::kPostgresUnprotected);
+  bool named = false;
+  for (const auto& g : p->gaps) named |= g.find("break-glass") != std::string::npos;
+  EXPECT_TRUE(named) << p->gaps.size();
+}
+
+TEST_F(ProvisionedLedger, ProtectionNamesEveryWayARoleCouldRewriteHistory) {
+  auto gaps_of = [&](const std::string& role) {
+    auto store = role.empty() ? Open(cluster_->KeywordString(database_), false) : As(role);
+    EXPECT_TRUE(store);
+    auto p = store->Protection();
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    std::string all;
+    for (const auto& g : p->gaps) all += g + "\n";
+    return std::make_pair(p->kind, all);
+  };
+  EXPECT_EQ(gaps_of(reader_).first, LedgerKind::kPostgresProtected);
+  auto [kind, su] = gaps_of("");
+  EXPECT_EQ(kind, LedgerKind::kPostgresUnprotected);
+  EXPECT_NE(su.find("superuser"), std::string::npos) << su;
+  // A privilege granted behind the provisioning.
+  ASSERT_TRUE(
+      cluster_->Exec(database_, fmt::format("GRANT DELETE ON prodgate.events TO {}", writer_))
+          .ok());
+  auto [k1, g1] = gaps_of(writer_);
+  EXPECT_EQ(k1, LedgerKind::kPostgresUnprotected);
+  EXPECT_NE(g1.find("DELETE"), std::string::npos) << g1;
+  ASSERT_TRUE(
+      cluster_->Exec(database_, fmt::format("REVOKE DELETE ON prodgate.events FROM {}", writer_))
+          .ok());
+  // A trigger that no longer fires always.
+  ASSERT_TRUE(
+      cluster_->Exec(database_, "ALTER TABLE prodgate.events ENABLE TRIGGER events_append_only")
+          .ok());
+  auto [k2, g2] = gaps_of(writer_);
+  EXPECT_EQ(k2, LedgerKind::kPostgresUnprotected);
+  EXPECT_NE(g2.find("triggers"), std::string::npos) << g2;
+  ASSERT_TRUE(
+      cluster_
+          ->Exec(database_, "ALTER TABLE prodgate.events ENABLE ALWAYS TRIGGER events_append_only")
+          .ok());
+  // An append function replaced by one that checks nothing.
+  ASSERT_TRUE(cluster_
+                  ->Exec(database_,
+                         "CREATE OR REPLACE FUNCTION prodgate.append(p_doc text, p_preimage text) "
+                         "RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER AS $$ BEGIN RETURN 0; "
+                         "END $$")
+                  .ok());
+  auto [k3, g3] = gaps_of(writer_);
+  EXPECT_EQ(k3, LedgerKind::kPostgresUnprotected);
+  EXPECT_NE(g3.find("functions"), std::string::npos) << g3;
+}
+
+TEST_F(PostgresLedgerTest, ALedgerItsRoleOwnsIsUnprotected) {
+  auto store = Open(cluster_->KeywordString(database_));
+  ASSERT_TRUE(store);
+  auto p = store->Protection();
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->kind, LedgerKind::kPostgresUnprotected);
+  std::string all;
+  for (const auto& g : p->gaps) all += g;
+  EXPECT_NE(all.find("never provisioned"), std::string::npos) << all;
+}
+
 // The server goes away in the middle of an append (after prepare() ran, before the event is
 // written): the append fails, nothing is written, and once the server is back the same store
 // reconnects and chains onto the last committed event.
@@ -417,7 +570,7 @@ TEST(PostgresLedgerMeasure, DISABLED_MeasureAppendRate) {
           return txn.Put("evidence", e.body["root"].get<std::string>(), e.body);
         });
   };
-  auto cluster = testing::PgCluster::Start({.durable = true});
+  auto cluster = testing::PgCluster::Start({.durable = true, .peer_users = {}});
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
   ASSERT_TRUE((*cluster)->CreateDatabase("ledger").ok());
   auto fsync = (*cluster)->Query("ledger", "SHOW fsync");
@@ -456,7 +609,7 @@ TEST(PostgresLedgerMeasure, DISABLED_MeasureAppendRate) {
 //   unit_tests --gtest_also_run_disabled_tests --gtest_filter='*MeasureConcurrentAppends*'
 TEST(PostgresLedgerMeasure, DISABLED_MeasureConcurrentAppends) {
   constexpr int kProcs = 8, kEach = 500;
-  auto cluster = testing::PgCluster::Start({.durable = true});
+  auto cluster = testing::PgCluster::Start({.durable = true, .peer_users = {}});
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
   ASSERT_TRUE((*cluster)->CreateDatabase("ledger").ok());
   std::string location = (*cluster)->KeywordString("ledger");

@@ -60,8 +60,13 @@ class SqliteLedger : public LedgerStore {
 
   Status Init(bool create) {
     sqlite3_busy_timeout(db_, BusyTimeoutMs());
-    PG_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
-    PG_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
+    // A ledger file this user may not write (another user's workspace) is opened read-only by
+    // SQLite: it can be verified and decided from, and every append fails. Its journal mode
+    // is WAL already (a property of the file).
+    if (sqlite3_db_readonly(db_, "main") != 1) {
+      PG_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
+      PG_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
+    }
     if (create) {
       PG_RETURN_IF_ERROR(Exec(
           "BEGIN IMMEDIATE;"
@@ -398,6 +403,31 @@ Result<std::unique_ptr<LedgerStore>> OpenSqliteLedger(const std::string& path, b
     sqlite3_close_v2(db);
     return Status::BadInput(fmt::format("cannot open ledger {}: {}", path, msg),
                             "check the path and its permissions");
+  }
+  if (sqlite3_db_readonly(db, "main") == 1 && !create) {
+    // Another user's ledger (say, the agent's workspace read by the operator): read as an
+    // immutable file, without the locks and the -shm file a reader of a WAL database would
+    // have to create where it may not write. prodgate never writes it; a writer changing it
+    // meanwhile gives reads that fail the chain's verification, never a state that passes.
+    sqlite3_close_v2(db);
+    std::string uri = "file:";
+    for (char c : path) {
+      if (c == '%' || c == '?' || c == '#') {
+        uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+      } else {
+        uri += c;
+      }
+    }
+    uri += "?immutable=1";
+    db = nullptr;
+    rc = sqlite3_open_v2(uri.c_str(), &db,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+      sqlite3_close_v2(db);
+      return Status::BadInput(fmt::format("cannot open ledger {} to read it: {}", path, msg),
+                              "check the path and its permissions");
+    }
   }
   auto store = std::make_unique<SqliteLedger>(db, path);
   PG_RETURN_IF_ERROR(store->Init(create));
