@@ -274,6 +274,74 @@ void SignatureForgedOnHistory(Fixture& f) {
   f.Require(!fs::exists(f.Path("ran")), "the command ran on a forged signature");
 }
 
+// The owners' anchor of the fixture's workspace, written to anchor.json (here, in the
+// workspace: a real one is root-owned in /etc/prodgate/anchors).
+bool MakeAnchor(Fixture& f) {
+  return f.Setup("the anchor", {"anchor", "create", "--out", f.Path("anchor.json"),
+                                "--allow-local-ledger", "--allow-root"})
+      .has_value();
+}
+
+std::vector<std::string> ProductionCheck(Fixture& f) {
+  return {"--anchor", f.Path("anchor.json"), "gate",       "check",   "--action",
+          "cutover",  "--scope",             "production", "--change", kSomeChange};
+}
+
+void ProductionWithoutAnchor(Fixture& f) {
+  if (f.Issue({"--action", "cutover", "--scope", "production", "--change", kSomeChange}).empty()) {
+    return;
+  }
+  f.Refused("gate check cutover in production, no anchor anywhere",
+            {"gate", "check", "--action", "cutover", "--scope", "production", "--change",
+             kSomeChange},
+            {1}, {"no_trust_anchor"}, {{"PRODGATE_ANCHOR_DIR", f.Path("no-anchors")}});
+}
+
+void WorkspaceReinitialized(Fixture& f) {
+  if (!MakeAnchor(f)) return;
+  // The agent moves the workspace aside and makes a new one where its key is the owner.
+  std::error_code ec;
+  fs::rename(f.Path(".prodgate"), f.Path(".prodgate.orig"), ec);
+  if (ec) {
+    f.Broken("cannot move .prodgate aside");
+    return;
+  }
+  f.Setup("init again", {"init", "."});
+  f.Setup("the agent's owner key", {"key", "new", "--name", "mallory", "--role", "owner", "--out",
+                                    f.Path("keys/mallory.pem")});
+  f.Setup("trust it", {"trust", "add", f.Path("keys/mallory.pub.json")});
+  if (f.Issue({"--action", "cutover", "--scope", "production", "--change", kSomeChange}, "mallory")
+          .empty()) {
+    return;
+  }
+  f.Refused("gate check cutover in production", ProductionCheck(f), {1},
+            {"workspace_not_anchored"});
+}
+
+void WorkspaceSwapped(Fixture& f) {
+  if (!MakeAnchor(f)) return;
+  std::error_code ec;
+  fs::create_directories(f.Path("other"), ec);
+  if (!f.Setup("another workspace", {"init", f.Path("other")})) {
+    return;
+  }
+  fs::rename(f.Path(".prodgate"), f.Path(".prodgate.orig"), ec);
+  if (!ec) fs::create_directory_symlink(f.Path("other/.prodgate"), f.Path(".prodgate"), ec);
+  if (ec) {
+    f.Broken("cannot swap .prodgate for a symlink");
+    return;
+  }
+  f.Refused("gate check cutover in production", ProductionCheck(f), {1},
+            {"workspace_not_anchored"});
+}
+
+void AnchorWritable(Fixture& f) {
+  if (!MakeAnchor(f)) return;
+  // An anchor the invoker (or an agent running as it) could rewrite vouches for nothing.
+  fs::permissions(f.Path("anchor.json"), fs::perms(0666));
+  f.Refused("gate check cutover in production", ProductionCheck(f), {1}, {"anchor_unsafe"});
+}
+
 }  // namespace
 
 std::vector<Probe> LedgerProbes() {
@@ -313,6 +381,16 @@ std::vector<Probe> LedgerProbes() {
       {{"ledger_write_fails", "ledger",
         "gate run while the ledger cannot be written (its write lock held elsewhere)"},
        LedgerWriteFails},
+      {{"production_without_anchor", "ledger",
+        "cutover in production with an owner's grant, and no trust anchor anywhere"},
+       ProductionWithoutAnchor},
+      {{"workspace_reinitialized", "ledger",
+        ".prodgate moved aside and made anew with the agent's key as its owner"},
+       WorkspaceReinitialized},
+      {{"workspace_swapped", "ledger", ".prodgate replaced by a symlink to another workspace"},
+       WorkspaceSwapped},
+      {{"anchor_writable", "ledger", "the trust anchor made writable by the invoker"},
+       AnchorWritable},
   };
 }
 
