@@ -91,30 +91,44 @@ class Evaluator {
     return Status::Ok();
   }
 
+  // Only the open blockers that name a label holding (action, scope) are read (the index
+  // gates/<label>, projector.h): the cost follows what can hold, not the size of the map.
   Status CheckBlockers() {
-    PG_ASSIGN_OR_RETURN(std::vector<Json> docs, reader_.List("blockers"));
-    for (const auto& doc : docs) {
-      PG_ASSIGN_OR_RETURN(model::Blocker b, model::Blocker::FromJson(doc));
-      blockers_[b.id] = b;
-      bool holds = false;
-      for (const auto& label : b.blocks)
-        holds |= ws_.config.GateHolds(label, d_.request.action, d_.request.scope);
-      if (!holds) continue;
-      if (b.open()) {
-        Hold("blocker_open",
-             fmt::format("blocker {} is {} and holds {} ({}): {}", b.id, b.status,
-                         fmt::join(b.blocks, ", "),
-                         b.actor_needed.empty()
-                             ? "no actor named"
-                             : "needs " + fmt::format("{}", fmt::join(b.actor_needed, " + ")),
-                         b.item),
-             fmt::format("{}; then close it with evidence: prodgate blocker close {} --evidence "
-                         "SEAL_ROOT",
-                         b.next_action.empty() ? "do what it needs" : b.next_action, b.id),
-             b.id);
+    std::set<std::string> ids;
+    for (const auto& [label, rules] : ws_.config.gates) {
+      if (!ws_.config.GateHolds(label, d_.request.action, d_.request.scope)) continue;
+      PG_ASSIGN_OR_RETURN(auto index, reader_.Get("gates", label));
+      if (!index) continue;
+      for (const auto& id : index->value("open", Json::array())) {
+        if (id.is_string()) ids.insert(id.get<std::string>());
       }
     }
+    for (const auto& id : ids) {
+      PG_ASSIGN_OR_RETURN(auto doc, reader_.Get("blockers", id));
+      if (!doc) return Status::Internal(fmt::format("blocker {} is indexed but absent", id));
+      PG_ASSIGN_OR_RETURN(model::Blocker b, model::Blocker::FromJson(*doc));
+      if (!b.open()) continue;
+      Hold("blocker_open",
+           fmt::format("blocker {} is {} and holds {} ({}): {}", b.id, b.status,
+                       fmt::join(b.blocks, ", "),
+                       b.actor_needed.empty()
+                           ? "no actor named"
+                           : "needs " + fmt::format("{}", fmt::join(b.actor_needed, " + ")),
+                       b.item),
+           fmt::format("{}; then close it with evidence: prodgate blocker close {} --evidence "
+                       "SEAL_ROOT",
+                       b.next_action.empty() ? "do what it needs" : b.next_action, b.id),
+           b.id);
+    }
     return Status::Ok();
+  }
+
+  // A blocker a grant requires closed, as the verified state has it.
+  Result<std::optional<model::Blocker>> BlockerById(const std::string& id) {
+    PG_ASSIGN_OR_RETURN(auto doc, reader_.Get("blockers", id));
+    if (!doc) return std::optional<model::Blocker>();
+    PG_ASSIGN_OR_RETURN(model::Blocker b, model::Blocker::FromJson(*doc));
+    return std::optional<model::Blocker>(std::move(b));
   }
 
   // The anchor found for this workspace must vouch for it; production needs one.
@@ -304,14 +318,14 @@ class Evaluator {
           "run against the target the grant names, or an owner grants this target");
     }
     for (const auto& bid : g.terms.requires_closed) {
-      auto it = blockers_.find(bid);
-      if (it == blockers_.end()) {
+      PG_ASSIGN_OR_RETURN(auto blocker, BlockerById(bid));
+      if (!blocker) {
         add("grant_requires_unknown_blocker",
             fmt::format("requires blocker {}, which does not exist", bid),
             "an owner issues a grant that names existing blockers");
-      } else if (it->second.open()) {
+      } else if (blocker->open()) {
         add("grant_requires_open_blocker",
-            fmt::format("requires blocker {} closed; it is {}", bid, it->second.status),
+            fmt::format("requires blocker {} closed; it is {}", bid, blocker->status),
             fmt::format("close it with evidence: prodgate blocker close {} --evidence SEAL_ROOT",
                         bid));
       }
@@ -365,7 +379,6 @@ class Evaluator {
   model::Workspace& ws_;
   ledger::ProjectionTxn& reader_;
   GateDecision d_;
-  std::map<std::string, model::Blocker> blockers_;
 };
 
 }  // namespace

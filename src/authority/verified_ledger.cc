@@ -443,6 +443,10 @@ Status VerifiedLedger::FoldTail(ledger::LedgerStore& store) {
   }
   head_ = at;
   if (!checkpoint_) return Status::Ok();
+  if (at.seq == checkpoint_->head().seq && at.hash == checkpoint_->head().hash) {
+    checkpoint_->Rollback();  // nothing folded: nothing to write, no sync
+    return Status::Ok();
+  }
   Status s = checkpoint_->SetHead(at);
   if (!s.ok()) return end(s);
   return checkpoint_->Commit();

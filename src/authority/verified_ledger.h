@@ -53,8 +53,10 @@
 
 namespace prodgate::authority {
 
-// The version of the rules above; a checkpoint folded under other rules is folded again.
-inline constexpr std::string_view kFoldVersion = "prodgate.fold/1";
+// The version of the rules above and of model::Project's tables; a checkpoint folded under
+// other rules is folded again. Any change to either changes it: a checkpoint folded by other
+// rules may lack a table the gate reads (/2: the gates/<label> index).
+inline constexpr std::string_view kFoldVersion = "prodgate.fold/2";
 
 // Where this user's checkpoints live: $PRODGATE_STATE_DIR, else $XDG_STATE_HOME/prodgate,
 // else $HOME/.local/state/prodgate, each + "/checkpoints", made 0700 when missing and used

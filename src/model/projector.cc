@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
 
 #include "model/blocker.h"
 #include "model/grant.h"
@@ -29,7 +32,63 @@ Result<Blocker> LoadBlocker(const Event& e, ProjectionTxn& txn, const std::strin
   return Blocker::FromJson(*doc);
 }
 
+// gates/<label> = {"open":[ids…]} (sorted): the open blockers that name each gate label, kept
+// in step with every blocker change, so that the gate reads only the blockers that can hold
+// the action it is asked about, not every blocker of the map.
+class GateIndex {
+ public:
+  explicit GateIndex(ProjectionTxn& txn) : txn_(txn) {}
+  // `before` (nullopt when new) became `after`.
+  void Change(const std::optional<Blocker>& before, const Blocker& after) {
+    if (before && before->open()) {
+      for (const auto& l : before->blocks) edits_[l][before->id] = false;
+    }
+    if (after.open()) {
+      for (const auto& l : after.blocks) edits_[l][after.id] = true;
+    }
+  }
+  Status Write() {
+    for (const auto& [label, ids] : edits_) {
+      PG_ASSIGN_OR_RETURN(auto doc, txn_.Get("gates", label));
+      std::set<std::string> open;
+      if (doc) {
+        for (const auto& id : doc->value("open", Json::array())) {
+          if (id.is_string()) open.insert(id.get<std::string>());
+        }
+      }
+      for (const auto& [id, now_open] : ids) {
+        if (now_open) {
+          open.insert(id);
+        } else {
+          open.erase(id);
+        }
+      }
+      PG_RETURN_IF_ERROR(txn_.Put("gates", label, {{"open", open}}));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  ProjectionTxn& txn_;
+  std::map<std::string, std::map<std::string, bool>> edits_;
+};
+
+Status ProjectBlockerChange(const Event& e, ProjectionTxn& txn, GateIndex& index);
+
+// Puts the blocker and notes the change for the index.
+Status PutBlocker(ProjectionTxn& txn, GateIndex& index, const std::optional<Blocker>& before,
+                  const Blocker& after) {
+  index.Change(before, after);
+  return txn.Put("blockers", after.id, after.ToJson());
+}
+
 Status ProjectBlocker(const Event& e, ProjectionTxn& txn) {
+  GateIndex index(txn);
+  PG_RETURN_IF_ERROR(ProjectBlockerChange(e, txn, index));
+  return index.Write();
+}
+
+Status ProjectBlockerChange(const Event& e, ProjectionTxn& txn, GateIndex& index) {
   const Json& b = e.body;
   if (e.kind == "blocker.import") {
     if (!b.contains("blockers") || !b["blockers"].is_array()) return Malformed(e, "no blockers");
@@ -37,8 +96,10 @@ Status ProjectBlocker(const Event& e, ProjectionTxn& txn) {
       if (!row.contains("blocker")) return Malformed(e, "an import row without a blocker");
       PG_ASSIGN_OR_RETURN(Blocker incoming, Blocker::FromJson(row["blocker"]));
       PG_ASSIGN_OR_RETURN(auto existing, txn.Get("blockers", incoming.id));
+      std::optional<Blocker> before;
       if (existing) {
         PG_ASSIGN_OR_RETURN(Blocker old, Blocker::FromJson(*existing));
+        before = old;
         // A map that does not say a blocker's status leaves it as it is; evidence is never
         // imported, only recorded by a verified close.
         if (!row.value("status_given", true)) incoming.status = old.status;
@@ -48,7 +109,7 @@ Status ProjectBlocker(const Event& e, ProjectionTxn& txn) {
           if (!incoming.extra.contains(k)) incoming.extra[k] = v;
         }
       }
-      PG_RETURN_IF_ERROR(txn.Put("blockers", incoming.id, incoming.ToJson()));
+      PG_RETURN_IF_ERROR(PutBlocker(txn, index, before, incoming));
     }
     return Status::Ok();
   }
@@ -56,10 +117,11 @@ Status ProjectBlocker(const Event& e, ProjectionTxn& txn) {
     PG_ASSIGN_OR_RETURN(Blocker nb, Blocker::FromJson(b.value("blocker", Json::object())));
     PG_ASSIGN_OR_RETURN(auto existing, txn.Get("blockers", nb.id));
     if (existing) return Malformed(e, fmt::format("blocker {} is added twice", nb.id));
-    return txn.Put("blockers", nb.id, nb.ToJson());
+    return PutBlocker(txn, index, std::nullopt, nb);
   }
   std::string id = StrField(b, "id");
   PG_ASSIGN_OR_RETURN(Blocker cur, LoadBlocker(e, txn, id));
+  const Blocker before = cur;
   auto note = [&](const std::string& what) {
     if (!cur.extra.contains("history")) cur.extra["history"] = Json::array();
     cur.extra["history"].push_back(
@@ -96,7 +158,7 @@ Status ProjectBlocker(const Event& e, ProjectionTxn& txn) {
   } else {
     return Malformed(e, "unknown blocker event");
   }
-  return txn.Put("blockers", cur.id, cur.ToJson());
+  return PutBlocker(txn, index, before, cur);
 }
 
 // A new grant from {"id","terms","signatures"} (grant.issue, or one grant of a selection).

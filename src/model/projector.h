@@ -13,8 +13,10 @@
 //   decisions/<id>                      DecisionState
 //   ids/<prefix>                        {"prefix","ceiling","reserved":[[first,last]…],"folded"}
 //   rehearsals/<change>                 the last rehearsal.result body for that change
+//   gates/<label>                       {"open":[ids]}: the open blockers that name the label
 // An event kind this build does not know is an error: a ledger written by a newer prodgate
-// is never half-understood.
+// is never half-understood. A change to what Project writes changes
+// authority::kFoldVersion, so that no verifier's checkpoint lacks it.
 #pragma once
 
 #include "ledger/store.h"
