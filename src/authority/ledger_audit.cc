@@ -10,7 +10,8 @@
 
 namespace prodgate::authority {
 
-Result<ledger::Event> AcceptConfig(model::Workspace& ws, const PrivateKey& owner) {
+Result<TrustChangeOutcome> AcceptConfig(model::Workspace& ws, const PrivateKey& owner,
+                                        int64_t threshold) {
   PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
   const TrustedKey* k = trust.Find(owner.Id());
   if (k == nullptr || k->role != Role::kOwner) {
@@ -19,9 +20,18 @@ Result<ledger::Event> AcceptConfig(model::Workspace& ws, const PrivateKey& owner
   }
   PG_ASSIGN_OR_RETURN(std::string bytes, ReadFile(ws.config_path(), 1 << 20));
   std::string digest = ToHex(Sha256Of(bytes));
-  return model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-    return SignedDraft(owner, "config.accept", {{"config_sha256", digest}});
-  });
+  if (threshold > 1) {
+    TrustChangeRequest r;
+    r.accept_config = digest;
+    return ProposeTrustChange(ws, r, &owner, threshold);
+  }
+  PG_RETURN_IF_ERROR(
+      model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+        return SignedDraft(owner, "config.accept", {{"config_sha256", digest}});
+      }).status());
+  TrustChangeOutcome out;
+  out.applied = true;
+  return out;
 }
 
 Result<model::Workspace> OpenCheckedWorkspace(const std::string& root, const std::string& ledger,

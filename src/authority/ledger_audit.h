@@ -8,14 +8,18 @@
 #include <vector>
 
 #include "authority/keys.h"
+#include "authority/trust.h"
 #include "authority/verified_ledger.h"
 #include "ledger/chain.h"
 #include "model/workspace.h"
 
 namespace prodgate::authority {
 
-// Records the current config.toml's digest, signed by a trusted owner (config.accept).
-Result<ledger::Event> AcceptConfig(model::Workspace& ws, const PrivateKey& owner);
+// Records the current config.toml's digest, signed by a trusted owner: at once with a
+// threshold of 1 (config.accept), else as a trust proposal the other owners sign
+// (`prodgate trust sign`), in force at the threshold. The outcome says which.
+Result<TrustChangeOutcome> AcceptConfig(model::Workspace& ws, const PrivateKey& owner,
+                                        int64_t threshold);
 
 // What every command opens: model::OpenWorkspace, then the verification of its chain from
 // this user's checkpoint (ws.proven, verified_ledger.h), then config.toml against the digest

@@ -107,11 +107,13 @@ ledger::EventDraft SignedDraft(const PrivateKey& key, std::string kind, Json bod
 Result<TrustChangeOutcome> ProposeTrustChange(model::Workspace& ws, const TrustChangeRequest& r,
                                               const PrivateKey* owner, int64_t threshold) {
   PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
-  if (r.add.has_value() == !r.remove.empty()) {
-    return Status::Internal("a trust change either adds or removes one key");
+  if (int(r.add.has_value()) + int(!r.remove.empty()) + int(!r.accept_config.empty()) != 1) {
+    return Status::Internal("a trust change adds a key, removes one or accepts a config");
   }
   Json change;
-  if (r.add) {
+  if (!r.accept_config.empty()) {
+    change = {{"op", "accept-config"}, {"config_sha256", r.accept_config}};
+  } else if (r.add) {
     if (trust.Find(r.add->id) != nullptr) {
       return Status::BadInput(fmt::format("key {} ({}) is already trusted", r.add->id, r.add->name),
                               "nothing to do; to change its role, remove it and add it again");

@@ -42,10 +42,12 @@ Result<Trust> LoadTrust(model::Workspace& ws);
 // break the chain.
 Status RequireTrustedKey(model::Workspace& ws, const PrivateKey& key);
 
-// What a trust change does: add a key with its role, remove a key.
+// What a trust change does: add a key with its role, remove a key, or accept a config
+// digest (exactly one).
 struct TrustChangeRequest {
   std::optional<TrustedKey> add;
-  std::string remove;  // key id
+  std::string remove;         // key id
+  std::string accept_config;  // config.toml's SHA-256 hex
   std::string reason;
 };
 

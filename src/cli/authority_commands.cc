@@ -37,6 +37,13 @@ void WithWs(const GlobalFlags& global, int& exit_code, F&& body) {
   WithWs(global, exit_code, false, std::forward<F>(body));
 }
 
+// With the required --key loaded, on an open workspace.
+template <typename F>
+void WithKey(model::Workspace& ws, const std::string& key_path, int& exit_code, F&& body) {
+  auto key = authority::PrivateKey::Load(key_path);
+  exit_code = key.ok() ? body(ws, *key) : ReportError(key.status());
+}
+
 // With the workspace and the required --key loaded.
 template <typename F>
 void WithWsAndKey(const GlobalFlags& global, const std::string& key_path, int& exit_code,
@@ -183,13 +190,19 @@ void RegisterTrustCommands(CLI::App& app, const GlobalFlags& global, int& exit_c
     cmd->add_option("proposal", a->id, "the proposal's id (8+ hex digits)")->required();
     cmd->add_option("--key", a->key, "a trusted owner's private key")->required();
     cmd->callback([a, report, &global, &exit_code] {
-      WithWsAndKey(global, a->key, exit_code,
-                   [&](model::Workspace& ws, const authority::PrivateKey& owner) {
-                     auto o = authority::SignTrustChange(ws, a->id, owner);
-                     if (!o.ok()) return ReportError(o.status());
-                     report(*o, fmt::format("proposal {}", o->proposal.substr(0, 12)));
-                     return 0;
-                   });
+      // The config file may be the one a pending proposal accepts: not checked here.
+      auto ws = OpenWs(global, /*allow_broken=*/false, /*check_config=*/false);
+      if (!ws.ok()) {
+        exit_code = ReportError(ws.status());
+        return;
+      }
+      WithKey(*ws, a->key, exit_code,
+              [&](model::Workspace& ws, const authority::PrivateKey& owner) {
+                auto o = authority::SignTrustChange(ws, a->id, owner);
+                if (!o.ok()) return ReportError(o.status());
+                report(*o, fmt::format("proposal {}", o->proposal.substr(0, 12)));
+                return 0;
+              });
     });
   }
   {

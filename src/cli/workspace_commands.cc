@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "authority/anchor.h"
 #include "authority/ledger_audit.h"
 #include "cli/context.h"
 #include "ledger/chain.h"
@@ -50,27 +51,47 @@ void RegisterWorkspaceCommands(CLI::App& app, const GlobalFlags& global, int& ex
   {
     CLI::App* config = app.add_subcommand("config", "The workspace configuration");
     config->require_subcommand(1);
-    auto key = std::make_shared<std::string>();
+    struct AcceptArgs {
+      std::string key;
+      int64_t threshold = 0;
+    };
+    auto acc = std::make_shared<AcceptArgs>();
     CLI::App* accept =
-        config->add_subcommand("accept", "Record the current config.toml as accepted (owner only)");
-    accept->add_option("--key", *key, "owner's private key")->required();
-    accept->callback([key, &global, &exit_code] {
+        config->add_subcommand("accept", "Record the current config.toml as accepted (owners)");
+    accept->add_option("--key", acc->key, "owner's private key")->required();
+    accept->add_option("--threshold", acc->threshold,
+                       "owner signatures the change needs (default: the anchor's, else 1)");
+    accept->callback([acc, &global, &exit_code] {
       auto ws = OpenWs(global, /*allow_broken=*/false, /*check_config=*/false);
       if (!ws.ok()) {
         exit_code = ReportError(ws.status());
         return;
       }
-      auto owner = authority::PrivateKey::Load(*key);
+      auto owner = authority::PrivateKey::Load(acc->key);
       if (!owner.ok()) {
         exit_code = ReportError(owner.status());
         return;
       }
-      auto e = authority::AcceptConfig(*ws, *owner);
-      if (!e.ok()) {
-        exit_code = ReportError(e.status());
+      auto threshold = authority::ThresholdForChanges(*ws, global.anchor, acc->threshold);
+      if (!threshold.ok()) {
+        exit_code = ReportError(threshold.status());
         return;
       }
-      Print(fmt::format("accepted {} (event {})\n", ws->config_path(), e->seq));
+      auto o = authority::AcceptConfig(*ws, *owner, *threshold);
+      if (!o.ok()) {
+        exit_code = ReportError(o.status());
+        return;
+      }
+      if (o->applied) {
+        Print(fmt::format("accepted {}\n", ws->config_path()));
+      } else {
+        Print(
+            fmt::format("proposed {} as {}: {} of {} owner signature(s); until it is in force "
+                        "commands refuse the edited config. Another owner signs with: prodgate "
+                        "trust sign {} --key OWNER_KEY\n",
+                        ws->config_path(), o->proposal.substr(0, 12), o->signers.size(),
+                        o->threshold, o->proposal.substr(0, 12)));
+      }
       exit_code = 0;
     });
   }

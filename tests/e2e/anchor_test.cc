@@ -236,5 +236,35 @@ TEST_F(Anchored, TrustChangesNeedTheAnchorsThresholdOfOwners) {
   }
 }
 
+// A config change is a rule change too: with the anchor's threshold of 2, one owner proposes,
+// commands refuse the edited file until the second signs; one owner alone holds production.
+TEST_F(Anchored, ConfigChangesNeedTheAnchorsThresholdOfOwners) {
+  std::string two =
+      MakeAnchor("two.json", {"--allow-local-ledger", "--allow-root", "--threshold", "2"});
+  std::string path = ws_ + "/.prodgate/config.toml";
+  std::string text = ReadFileOrDie(path);
+  WriteFile(path, text + "\n# a comment the owners agree on\n");
+  RunResult proposed = Pg({"--anchor", two, "config", "accept", "--key", Key("alice")});
+  ASSERT_EQ(proposed.exit_code, 0) << proposed.err;
+  EXPECT_NE(proposed.out.find("1 of 2 owner signature"), std::string::npos) << proposed.out;
+  RunResult meanwhile = Pg({"blocker", "list"});
+  EXPECT_EQ(meanwhile.exit_code, 2);
+  EXPECT_NE(meanwhile.err.find("is not the configuration the ledger accepted"), std::string::npos)
+      << meanwhile.err;
+  std::string id = proposed.out.substr(proposed.out.find("proposed ") + 9);
+  id = id.substr(id.find(" as ") + 4, 12);
+  RunResult signed_by_bob = Pg({"trust", "sign", id, "--key", Key("bob")});
+  ASSERT_EQ(signed_by_bob.exit_code, 0) << signed_by_bob.err;
+  EXPECT_NE(signed_by_bob.out.find("in force"), std::string::npos) << signed_by_bob.out;
+  EXPECT_EQ(Pg({"blocker", "list"}).exit_code, 0);
+  Check(two, 0);
+  // One owner alone, forcing a threshold of 1: the change is in force, and production holds.
+  WriteFile(path, ReadFileOrDie(path) + "# alice alone\n");
+  ASSERT_EQ(Pg({"config", "accept", "--key", Key("alice"), "--threshold", "1"}).exit_code, 0);
+  Json g = Check(two, 1);
+  EXPECT_TRUE(Has(Codes(g), "trust_below_threshold")) << g.dump();
+  EXPECT_NE(Message(g, "trust_below_threshold").find("config"), std::string::npos) << g.dump();
+}
+
 }  // namespace
 }  // namespace prodgate::testing
