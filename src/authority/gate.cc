@@ -437,12 +437,7 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
                  {"grant", out.decision.grant},
                  {"argv", argv},
                  {"ledger_head", ToHex(out.decision.head.hash)}};
-    if (executor_key != nullptr) return SignedDraft(*executor_key, "action.intent", body);
-    ledger::EventDraft d;
-    d.actor = model::LocalActor();
-    d.kind = "action.intent";
-    d.body = body;
-    return d;
+    return DraftBy(executor_key, "action.intent", body);
   });
   if (held) return out;
   if (!intent.ok()) {
@@ -467,13 +462,8 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
   out.exit_code = ran.ok() ? ran->exit_code : 127;
   out.ran = true;
   auto finish = model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-    Json body = {{"intent", out.intent}, {"exit_code", out.exit_code}};
-    if (executor_key != nullptr) return SignedDraft(*executor_key, "action.finish", body);
-    ledger::EventDraft d;
-    d.actor = model::LocalActor();
-    d.kind = "action.finish";
-    d.body = body;
-    return d;
+    return DraftBy(executor_key, "action.finish",
+                   {{"intent", out.intent}, {"exit_code", out.exit_code}});
   });
   if (!finish.ok()) {
     return Status::Internal(

@@ -1,7 +1,6 @@
 #include "authority/grants.h"
 
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include "ledger/event.h"
 #include "model/blocker.h"
@@ -10,18 +9,6 @@ namespace prodgate::authority {
 namespace {
 
 using model::GrantState;
-
-std::string RandomHex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
 
 // The signer must be a trusted owner with the right to grant `action`, and not the requester.
 Status CheckSigner(const Trust& trust, const PrivateKey& key, const model::GrantTerms& t) {
@@ -131,7 +118,7 @@ Result<Json> PrepareGrant(model::Workspace& ws, const GrantRequest& r, const Pri
   } else {
     t.requires_closed = holding;
   }
-  t.nonce = RandomHex(16);
+  PG_ASSIGN_OR_RETURN(t.nonce, RandomHex(16));
   PG_RETURN_IF_ERROR(CheckSigner(trust, owner, t));
   PG_ASSIGN_OR_RETURN(std::string bytes, t.SigningBytes());
   PG_ASSIGN_OR_RETURN(std::string id, t.Id());

@@ -104,6 +104,15 @@ ledger::EventDraft SignedDraft(const PrivateKey& key, std::string kind, Json bod
   return d;
 }
 
+ledger::EventDraft DraftBy(const PrivateKey* key, std::string kind, Json body) {
+  if (key != nullptr) return SignedDraft(*key, std::move(kind), std::move(body));
+  ledger::EventDraft d;
+  d.actor = model::LocalActor();
+  d.kind = std::move(kind);
+  d.body = std::move(body);
+  return d;
+}
+
 Result<TrustChangeOutcome> ProposeTrustChange(model::Workspace& ws, const TrustChangeRequest& r,
                                               const PrivateKey* owner, int64_t threshold) {
   PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
@@ -145,13 +154,7 @@ Result<TrustChangeOutcome> ProposeTrustChange(model::Workspace& ws, const TrustC
     }
     auto appended =
         model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-          Json body = {{"change", change}};
-          if (owner != nullptr) return SignedDraft(*owner, "trust.update", body);
-          ledger::EventDraft d;
-          d.actor = model::LocalActor();
-          d.kind = "trust.update";
-          d.body = body;
-          return d;
+          return DraftBy(owner, "trust.update", {{"change", change}});
         });
     if (!appended.ok()) return appended.status();
     TrustChangeOutcome out;

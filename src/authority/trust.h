@@ -75,5 +75,7 @@ Result<TrustedKey> ReadPublicKeyDocument(const std::string& path);
 
 // An event draft signed by `key` (actor = its id).
 ledger::EventDraft SignedDraft(const PrivateKey& key, std::string kind, Json body);
+// Signed by `key` when given, else unsigned by the local user (model::LocalActor).
+ledger::EventDraft DraftBy(const PrivateKey* key, std::string kind, Json body);
 
 }  // namespace prodgate::authority

@@ -1,5 +1,9 @@
 #include "core/sha256.h"
 
+#include <openssl/rand.h>
+
+#include <vector>
+
 #include <openssl/evp.h>
 
 #include <cstdio>
@@ -81,6 +85,21 @@ Digest Sha256Of(std::string_view bytes) {
   Sha256 h;
   h.Update(bytes);
   return h.Finish();
+}
+
+Result<std::string> RandomHex(size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  if (RAND_bytes(raw.data(), static_cast<int>(bytes)) != 1) {
+    return Status::Internal("the system's random number generator failed",
+                            "check that /dev/urandom is readable");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
 }
 
 }  // namespace prodgate

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
+
 struct evp_md_ctx_st;
 
 namespace prodgate {
@@ -19,8 +21,12 @@ using Digest = std::array<uint8_t, 32>;
 
 // Lowercase hex, 64 characters.
 std::string ToHex(const Digest& d);
+
 // Accepts exactly 64 lowercase hex characters; anything else is nullopt.
 std::optional<Digest> DigestFromHex(std::string_view hex);
+
+// `bytes` random bytes from OpenSSL's CSPRNG, as lowercase hex (nonces, workspace ids).
+Result<std::string> RandomHex(size_t bytes);
 
 class Sha256 {
  public:

@@ -560,28 +560,8 @@ class PostgresLedger : public LedgerStore {
   // The COMMIT of `e` failed: the event is looked up by its hash, on a new connection when
   // this one is gone. There: written, not confirmed (unknown outcome). Not there: not written.
   Result<Event> AfterFailedCommit(const Event& e, const Status& commit) {
-    auto found = EventWithHash(e.hash);  // Ready() reconnects a lost connection
-    if (found.ok() && found->has_value()) {
-      return Status::UnknownOutcome(
-          fmt::format("ledger {}: the server did not confirm the commit of event {} ({}): {}; "
-                      "the ledger holds it now",
-                      location_, e.seq, e.kind, commit.what()),
-          "treat it as written: run `prodgate ledger verify` and look at the head "
-          "(`prodgate ledger head`) before acting again");
-    }
-    if (!found.ok()) {
-      return Status::UnknownOutcome(
-          fmt::format("ledger {}: the commit of event {} ({}) was not confirmed ({}), and the "
-                      "ledger cannot be read back ({}): whether it was written is unknown",
-                      location_, e.seq, e.kind, commit.what(), found.status().what()),
-          "do not act on it; when the server is reachable run `prodgate ledger verify` and look "
-          "at the head");
-    }
-    return Status::Internal(
-        fmt::format("ledger {}: the commit of event {} ({}) failed ({}); the event is not in the "
-                    "ledger: nothing was written",
-                    location_, e.seq, e.kind, commit.what()),
-        commit.fix());
+    // EventWithHash reconnects a lost connection first (Ready).
+    return FailedCommit(location_, e, commit, EventWithHash(e.hash));
   }
 
   Status Commit() {

@@ -316,31 +316,7 @@ class SqliteLedger : public LedgerStore {
   // in the ledger, but not confirmed durable (the outcome is unknown). Not there: nothing
   // was written.
   Result<Event> AfterFailedCommit(const Event& e, const Status& commit) {
-    auto found = EventWithHash(e.hash);
-    auto head = ReadHead();
-    std::string head_text =
-        head.ok() ? fmt::format("event {}", head->seq) : std::string("unreadable");
-    if (found.ok() && found->has_value()) {
-      return Status::UnknownOutcome(
-          fmt::format("ledger {}: the commit of event {} ({}) was not confirmed ({}); the "
-                      "ledger now holds it (head {}), but it may not survive a crash",
-                      path_, e.seq, e.kind, commit.what(), head_text),
-          "treat it as written: check the disk, then run `prodgate ledger verify` and look at "
-          "the head (`prodgate ledger head`) before acting again");
-    }
-    if (!found.ok()) {
-      return Status::UnknownOutcome(
-          fmt::format("ledger {}: the commit of event {} ({}) failed ({}) and the ledger cannot "
-                      "be read back ({}): whether the event was written is unknown",
-                      path_, e.seq, e.kind, commit.what(), found.status().what()),
-          "do not act on it; once the disk is healthy run `prodgate ledger verify` and look at "
-          "the head");
-    }
-    return Status::Internal(
-        fmt::format("ledger {}: the commit of event {} ({}) failed ({}); the event is not in the "
-                    "ledger (head {}): nothing was written",
-                    path_, e.seq, e.kind, commit.what(), head_text),
-        commit.fix());
+    return FailedCommit(location(), e, commit, EventWithHash(e.hash));
   }
 
   sqlite3* db_;

@@ -153,6 +153,12 @@ class LedgerStore {
   virtual std::string location() const = 0;
 };
 
+// For the stores: what a failed COMMIT of `e` means once the event was looked up by its hash
+// (`found`): in the ledger (kUnknownOutcome: written, not confirmed), unreadable (unknown),
+// or absent (nothing was written, `commit`'s error).
+Status FailedCommit(std::string_view location, const Event& e, const Status& commit,
+                    const Result<std::optional<Event>>& found);
+
 // Opens the ledger at `location`: a path or "sqlite:PATH" (SQLite), or a PostgreSQL URI
 // ("postgresql://…", "postgres://…") or libpq keyword string ("host=… dbname=…"); see
 // postgres_store.h. `create` makes a new ledger; otherwise a missing ledger is an error.

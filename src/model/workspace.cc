@@ -5,8 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
 #include <filesystem>
 #include <span>
 
@@ -42,18 +40,6 @@ class StoreReader : public ledger::ProjectionTxn {
  private:
   ledger::LedgerStore& s_;
 };
-
-std::string RandomHex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -184,13 +170,15 @@ Result<Workspace> InitWorkspace(const std::string& root, const std::string& acto
         "give a new ledger database, or use that workspace");
   }
   std::string digest = ToHex(Sha256Of(config_text));
+  std::string id = workspace_id;
+  if (id.empty()) {
+    PG_ASSIGN_OR_RETURN(id, RandomHex(16));
+  }
   auto first = AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
     ledger::EventDraft d;
     d.actor = actor;
     d.kind = "workspace.init";
-    d.body = {{"config_sha256", digest},
-              {"tool", ToolJson()},
-              {"workspace_id", workspace_id.empty() ? RandomHex(16) : workspace_id}};
+    d.body = {{"config_sha256", digest}, {"tool", ToolJson()}, {"workspace_id", id}};
     return d;
   });
   if (!first.ok()) return first.status();
