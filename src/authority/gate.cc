@@ -8,6 +8,7 @@
 #include "authority/trust.h"
 #include "authority/verified_ledger.h"
 #include "core/process.h"
+#include "core/tool.h"
 #include "model/blocker.h"
 #include "model/grant.h"
 #include "model/lane.h"
@@ -59,6 +60,7 @@ class Evaluator {
     if (!action_known || !scope_known) return d_;
     const bool production = r.scope == "production";
     PG_RETURN_IF_ERROR(CheckAnchorOf(*v, protection, production));
+    CheckToolPin();
     PG_RETURN_IF_ERROR(CheckExecutor(trust));
     PG_RETURN_IF_ERROR(CheckLane());
     PG_RETURN_IF_ERROR(CheckBlockers());
@@ -157,17 +159,47 @@ class Evaluator {
     return Status::Ok();
   }
 
-  // An executor named by key must be one the chain trusts: its signature on the intent is
-  // what the record of the run rests on.
+  // The executor: a key the chain trusts (its signature on the intent is what the record of
+  // the run rests on), of a role the config lets execute in this scope; in such a scope
+  // (production by default) a run without a key has no executor to check, and holds.
   Status CheckExecutor(const Result<Trust>& trust) {
-    const std::string& ex = d_.request.executor;
-    if (ex.empty() || !trust.ok()) return Status::Ok();
-    if (trust->Find(ex) == nullptr) {
+    const GateRequest& r = d_.request;
+    const auto& rules = ws_.config.authority;
+    if (r.executor.empty()) {
+      if (rules.ExecuteRestricted(r.scope)) {
+        Hold("executor_unknown",
+             fmt::format("{} in {} needs an executor the config allows ({}), and none is named",
+                         r.action, r.scope, fmt::join(rules.execute.at(r.scope), ", ")),
+             "gate run --key EXECUTOR_KEY (gate check --executor KEY_ID) with an operator's or "
+             "ci key");
+      }
+      return Status::Ok();
+    }
+    if (!trust.ok()) return Status::Ok();
+    const TrustedKey* k = trust->Find(r.executor);
+    if (k == nullptr) {
       Hold("executor_untrusted",
-           fmt::format("the executor's key {} is not trusted by this workspace", ex),
+           fmt::format("the executor's key {} is not trusted by this workspace", r.executor),
            "run with a trusted operator's key (--key), or have the owners trust it");
+    } else if (!rules.MayExecute(r.scope, RoleName(k->role))) {
+      Hold("executor_role",
+           fmt::format("the executor {} ({}) is {}, and {} in {} is run by {} only", k->id, k->name,
+                       RoleName(k->role), r.action, r.scope,
+                       fmt::join(rules.execute.at(r.scope), ", ")),
+           "run it with the key of a role the config names in [authority] execute");
     }
     return Status::Ok();
+  }
+
+  // The config may pin the binary the gate answers from (the seeds' "hardened validator
+  // pinned by sha256"): another binary, a modified prodgate included, holds everything.
+  void CheckToolPin() {
+    const std::string& pin = ws_.config.authority.tool_sha256;
+    if (pin.empty() || ToolDigest() == pin) return;
+    Hold("tool_not_pinned",
+         fmt::format("this prodgate ({}, sha256 {}) is not the binary the config pins ({})",
+                     SelfExecutable(), ToolDigest().substr(0, 12), pin.substr(0, 12)),
+         "run the pinned prodgate, or have the owners accept a config pinning this one");
   }
 
   Status CheckProduction(const Result<Trust>& trust) {
@@ -201,8 +233,10 @@ class Evaluator {
   // The chain verified the rehearsal's signature when it folded the event (against the keys
   // in force then); the signer must still be trusted now.
   Status CheckRehearsalSigned(const Json& rehearsal, const Result<Trust>& trust) {
+    const auto& attest = ws_.config.authority.attest;
     const std::string fix =
-        "rehearse again with --key KEY (a trusted operator's, agent's or owner's key)";
+        fmt::format("rehearse again with --key KEY, the key of a role that attests ({})",
+                    fmt::join(attest, ", "));
     const int64_t seq = rehearsal.value("seq", int64_t{0});
     const std::string actor = rehearsal.value("actor", "");
     if (!rehearsal.value("signed", false)) {
@@ -212,11 +246,19 @@ class Evaluator {
            fix);
       return Status::Ok();
     }
-    if (!trust.ok() || trust->Find(actor) == nullptr) {
+    const TrustedKey* k = trust.ok() ? trust->Find(actor) : nullptr;
+    if (k == nullptr) {
       Hold("rehearsal_unsigned",
            fmt::format("the rehearsal of change {} (event {}) is signed by {}, a key no longer "
                        "trusted",
                        Short(d_.request.change), seq, actor),
+           fix);
+    } else if (!ws_.config.authority.MayAttest(RoleName(k->role))) {
+      Hold("rehearsal_not_attested",
+           fmt::format("the rehearsal of change {} (event {}) is signed by {} ({}), whose role {} "
+                       "does not attest for production: the agent that prepared a change does "
+                       "not prove it alone",
+                       Short(d_.request.change), seq, k->id, k->name, RoleName(k->role)),
            fix);
     }
     return Status::Ok();
@@ -459,19 +501,51 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
   run.capture = false;  // the operator sees the command's own output
   run.stdin_null = false;
   auto ran = RunProcess(argv, run);
-  out.exit_code = ran.ok() ? ran->exit_code : 127;
-  out.ran = true;
+  Json finish_body = {{"intent", out.intent}};
+  if (ran.ok()) {
+    out.ran = true;
+    out.exit_code = ran->exit_code;
+    finish_body["exit_code"] = out.exit_code;
+  } else {
+    // The use is consumed (the intent was committed before the attempt), and the record says
+    // the command never started, with why.
+    out.spawn_error = ran.status().what();
+    finish_body["exit_code"] = -1;
+    finish_body["spawn_failed"] = out.spawn_error;
+  }
   auto finish = model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-    return DraftBy(executor_key, "action.finish",
-                   {{"intent", out.intent}, {"exit_code", out.exit_code}});
+    return DraftBy(executor_key, "action.finish", finish_body);
   });
   if (!finish.ok()) {
     return Status::Internal(
-        fmt::format("the command ran (exit {}) but its outcome could not be recorded: {}",
-                    out.exit_code, finish.status().what()),
+        fmt::format("the command {} but its outcome could not be recorded: {}",
+                    out.ran ? fmt::format("ran (exit {})", out.exit_code)
+                            : "could not be started (" + out.spawn_error + ")",
+                    finish.status().what()),
         "record what happened by hand; the ledger holds the intent " + out.intent.substr(0, 12));
   }
   return out;
+}
+
+Json GatedRun::ToJson() const {
+  std::string outcome = ran ? "ran" : !spawn_error.empty() ? "not_started" : "held";
+  Json j = {{"format", "prodgate.gate-run/1"},
+            {"outcome", outcome},
+            {"decision", decision.ToJson()},
+            {"intent", intent}};
+  if (ran) j["command_exit_code"] = exit_code;
+  if (!spawn_error.empty()) j["spawn_error"] = spawn_error;
+  return j;
+}
+
+int GateRunExitCode(const Result<GatedRun>& run) {
+  if (!run.ok()) {
+    return run.status().code() == StatusCode::kBadInput ? kRunBadInput : kRunInternal;
+  }
+  if (!run->spawn_error.empty()) return kRunNotStarted;
+  if (!run->ran) return kRunHeld;
+  const int c = run->exit_code;
+  return c >= kRunHeld && c <= kRunNotStarted ? 123 : c;
 }
 
 }  // namespace prodgate::authority

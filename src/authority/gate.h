@@ -67,10 +67,23 @@ Result<GateDecision> CheckGate(model::Workspace& ws, const GateRequest& request)
 
 struct GatedRun {
   GateDecision decision;
-  bool ran = false;
-  int exit_code = -1;  // the command's exit status (128 + signal when killed)
-  std::string intent;  // hash of the action.intent event
+  bool ran = false;         // the intent was recorded and the command was started
+  int exit_code = -1;       // the command's exit status (128 + signal when killed)
+  std::string spawn_error;  // the command could not be started (then ran is false, and the
+                            // ledger holds the intent and an action.finish with spawn_failed)
+  std::string intent;       // hash of the action.intent event
+
+  // prodgate.gate-run/1: the decision, what happened, the exit status.
+  Json ToJson() const;
 };
+
+// `gate run`'s exit status, never the same number for the gate's own outcomes and the
+// command's: the command's status when it ran (0–123, 128–255; a status of its own in 124–127
+// becomes 123), 124 HOLD (nothing ran), 125 bad input (nothing ran), 126 internal error (the
+// intent's write failed or was not confirmed, or the outcome could not be recorded), 127 the
+// command could not be started (recorded as such).
+inline constexpr int kRunHeld = 124, kRunBadInput = 125, kRunInternal = 126, kRunNotStarted = 127;
+int GateRunExitCode(const Result<GatedRun>& run);
 
 // In one ledger transaction, under its write lock: verifies the events appended since the
 // workspace was opened, checks the gate exactly as CheckGate does, and records

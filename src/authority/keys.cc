@@ -28,6 +28,8 @@ std::string_view RoleName(Role r) {
       return "owner";
     case Role::kOperator:
       return "operator";
+    case Role::kCi:
+      return "ci";
     case Role::kAgent:
       return "agent";
   }
@@ -37,8 +39,10 @@ std::string_view RoleName(Role r) {
 Result<Role> ParseRole(std::string_view name) {
   if (name == "owner") return Role::kOwner;
   if (name == "operator") return Role::kOperator;
+  if (name == "ci") return Role::kCi;
   if (name == "agent") return Role::kAgent;
-  return Status::BadInput(fmt::format("unknown role \"{}\"", name), "use owner, operator or agent");
+  return Status::BadInput(fmt::format("unknown role \"{}\"", name),
+                          "use owner, operator, ci or agent");
 }
 
 std::string Base64Encode(std::string_view bytes) {

@@ -19,7 +19,9 @@ struct evp_pkey_st;
 
 namespace prodgate::authority {
 
-enum class Role { kOwner, kOperator, kAgent };
+// owner: grants, selections, trust changes; operator and ci: run gated actions and attest
+// rehearsals; agent: prepares changes (closes engineering blockers, proposes closes).
+enum class Role { kOwner, kOperator, kCi, kAgent };
 std::string_view RoleName(Role r);
 Result<Role> ParseRole(std::string_view name);
 

@@ -449,6 +449,8 @@ void RegisterGateCommands(CLI::App& app, const GlobalFlags& global, int& exit_co
     CLI::App* cmd =
         gate->add_subcommand("check", "ALLOW (exit 0) or HOLD (exit 1) with every reason");
     AddGateOptions(cmd, a->r);
+    cmd->add_option("--executor", a->r.executor,
+                    "the key id of who would run it (gate run --key): checked as gate run does");
     cmd->add_flag("--json", a->json, "print as JSON");
     cmd->callback([a, &global, &exit_code] {
       WithWs(global, exit_code, /*allow_broken=*/true, [&](model::Workspace& ws) {
@@ -468,28 +470,42 @@ void RegisterGateCommands(CLI::App& app, const GlobalFlags& global, int& exit_co
   {
     struct Args {
       authority::GateRequest r;
-      std::string key;
+      std::string key, report;
       std::vector<std::string> argv;
     };
     auto a = std::make_shared<Args>();
     CLI::App* cmd = gate->add_subcommand(
-        "run", "Check, consume one use and record the intent, run CMD, record its exit status");
+        "run",
+        "Check, consume one use and record the intent, run CMD, record its exit status. Exit: "
+        "the command's status; 124 HOLD, 125 bad input, 126 internal error, 127 not started");
     AddGateOptions(cmd, a->r);
     cmd->add_option("--key", a->key, "the executor's private key (signs the intent)");
+    cmd->add_option("--report", a->report, "write the prodgate.gate-run/1 JSON report here");
     cmd->add_option("command", a->argv, "-- CMD ARGS...")->required();
     cmd->callback([a, &global, &exit_code] {
-      WithWs(global, exit_code, /*allow_broken=*/true, [&](model::Workspace& ws) {
+      auto ws = OpenWs(global, /*allow_broken=*/true);
+      Result<authority::GatedRun> run = ws.status();
+      if (ws.ok()) {
         a->r.anchor = global.anchor;
         auto key = KeyIfGiven(a->key);
-        if (!key.ok()) return ReportError(key.status());
-        auto run = authority::RunGated(ws, a->r, a->argv, *key ? &**key : nullptr);
-        if (!run.ok()) return ReportError(run.status());
-        if (!run->ran) {
-          std::fputs(render::GateText(run->decision).c_str(), stderr);
-          return 1;
-        }
-        return run->exit_code;
-      });
+        run = key.ok() ? authority::RunGated(*ws, a->r, a->argv, *key ? &**key : nullptr)
+                       : Result<authority::GatedRun>(key.status());
+      }
+      exit_code = authority::GateRunExitCode(run);
+      if (!run.ok()) {
+        ReportError(run.status());
+      } else if (!run->spawn_error.empty()) {
+        std::fprintf(stderr,
+                     "prodgate: the command could not be started: %s (the use is "
+                     "consumed; the ledger records it as not started)\n",
+                     run->spawn_error.c_str());
+      } else if (!run->ran) {
+        std::fputs(render::GateText(run->decision).c_str(), stderr);
+      }
+      if (!a->report.empty() && run.ok()) {
+        auto text = render::JsonDocument(run->ToJson());
+        if (!text.ok() || Emit(*text, a->report) != 0) exit_code = authority::kRunInternal;
+      }
     });
   }
 }

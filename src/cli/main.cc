@@ -6,6 +6,7 @@
 #include <exception>
 #include <vector>
 
+#include "authority/gate.h"
 #include "cli/commands.h"
 #include "core/tool.h"
 
@@ -66,6 +67,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     app.exit(e);
+    // gate run says bad input with its own code, never one a command could return (gate.h).
+    for (CLI::App* gate : app.get_subcommands()) {
+      if (gate->get_name() != "gate") continue;
+      for (CLI::App* sub : gate->get_subcommands()) {
+        if (sub->get_name() == "run") return authority::kRunBadInput;
+      }
+    }
     return 2;  // usage error
   } catch (const std::exception& e) {
     std::fprintf(stderr, "prodgate: internal error: %s\n", e.what());

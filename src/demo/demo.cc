@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "authority/gate.h"
 #include "core/canonical_json.h"
 #include "core/file_io.h"
 #include "core/process.h"
@@ -227,7 +228,7 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
   auto refused = d.Step("inside the lane, production execution is refused",
                         {"gate", "run", "--action", "execute", "--scope", "production", "--change",
                          change, "--", "touch", "production-was-touched"},
-                        1);
+                        authority::kRunHeld);
   if (d.failure().empty() && fs::exists(w + "/production-was-touched"))
     d.Fail("the refused command ran");
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/sha256.h"
 #include "core/toml.h"
 
 namespace prodgate::model {
@@ -64,6 +65,13 @@ bool Config::GateHolds(std::string_view label, std::string_view action,
   return false;
 }
 
+bool AuthorityRules::MayAttest(std::string_view role) const { return Contains(attest, role); }
+
+bool AuthorityRules::MayExecute(std::string_view scope, std::string_view role) const {
+  auto it = execute.find(std::string(scope));
+  return it == execute.end() || Contains(it->second, role);
+}
+
 int Config::Threshold(std::string_view action) const {
   auto it = thresholds.find(std::string(action));
   return it == thresholds.end() ? default_threshold : it->second;
@@ -111,8 +119,8 @@ Result<Config> ParseConfig(const Json& doc, std::string_view name) {
   auto problem = [&](std::string what) { problems.push_back(std::move(what)); };
   Config c;
   if (!doc.is_object()) return Status::BadInput(fmt::format("{}: not a TOML table", name));
-  static const char* kKnown[] = {"format",     "actions",    "scopes",    "gates",
-                                 "categories", "thresholds", "production"};
+  static const char* kKnown[] = {"format",     "actions",    "scopes",     "gates",
+                                 "categories", "thresholds", "production", "authority"};
   for (const auto& [k, v] : doc.items()) {
     // An init-capture, not [&]: clang before 16 cannot capture a structured binding.
     if (std::find_if(std::begin(kKnown), std::end(kKnown),
@@ -247,6 +255,78 @@ Result<Config> ParseConfig(const Json& doc, std::string_view name) {
       }
     }
   }
+  if (doc.contains("authority")) {
+    const Json& a = doc["authority"];
+    const std::vector<std::string> roles = {"owner", "operator", "ci", "agent"};
+    auto role_list = [&](const Json& v, const std::string& what,
+                         std::vector<std::string>& out) -> bool {
+      if (!v.is_array()) {
+        problem(fmt::format("[authority] {} must be an array of roles", what));
+        return false;
+      }
+      out.clear();
+      for (const auto& r : v) {
+        if (!r.is_string() || !Contains(roles, r.get<std::string>())) {
+          problem(fmt::format("[authority] {} holds {}, not one of owner, operator, ci, agent",
+                              what, r.dump()));
+          continue;
+        }
+        out.push_back(r.get<std::string>());
+      }
+      return true;
+    };
+    if (!a.is_object()) {
+      problem("[authority] must be a table");
+    } else {
+      for (const auto& [k, v] : a.items()) {
+        if (k == "attest") {
+          if (role_list(v, "attest", c.authority.attest) &&
+              Contains(c.authority.attest, std::string("agent"))) {
+            problem(
+                "[authority] attest may not name agent: the agent that prepared a change "
+                "cannot be the one who proves it");
+          }
+        } else if (k == "execute") {
+          if (!v.is_object()) {
+            problem("[authority] execute must be a table of scope = [roles]");
+            continue;
+          }
+          c.authority.execute.clear();
+          for (const auto& [scope, list] : v.items()) {
+            if (!Contains(c.scopes, scope)) {
+              problem(fmt::format("[authority] execute names unknown scope \"{}\"", scope));
+              continue;
+            }
+            role_list(list, "execute." + scope, c.authority.execute[scope]);
+          }
+          auto prod = c.authority.execute.find("production");
+          if (prod == c.authority.execute.end()) {
+            problem("[authority] execute must name the roles for production (operator, ci)");
+          } else {
+            for (const auto& r : prod->second) {
+              if (r != "operator" && r != "ci") {
+                problem(
+                    fmt::format("[authority] execute.production may name operator and ci "
+                                "only, not {}: an executor is never the owner who grants "
+                                "nor the agent who prepares",
+                                r));
+              }
+            }
+          }
+        } else if (k == "tool_sha256") {
+          if (!v.is_string() || !DigestFromHex(v.get<std::string>())) {
+            problem(
+                "[authority] tool_sha256 must be 64 lowercase hex digits (sha256sum of "
+                "the prodgate binary)");
+          } else {
+            c.authority.tool_sha256 = v.get<std::string>();
+          }
+        } else {
+          problem(fmt::format("[authority] unknown key \"{}\"", k));
+        }
+      }
+    }
+  }
   if (!problems.empty()) {
     return Status::BadInput(
         fmt::format("{}: {} problem{}:\n    {}", name, problems.size(),
@@ -306,6 +386,16 @@ scopes = ["production", "production-ci", "rehearsal", "clone", "surrogate", "rea
 # Owner signatures a grant needs, per action (default for the rest).
 [thresholds]
 default = 1
+
+# Who may do what, by role (owner, operator, ci, agent). A key's role is the one the owners'
+# signed trust change gave it (prodgate trust add).
+[authority]
+# Roles whose signature on a rehearsal counts for production (never the agent alone).
+attest = ["operator", "owner", "ci"]
+# Roles that may run `gate run` in a scope (a scope not named: any trusted key, or none).
+execute = { production = ["operator", "ci"] }
+# Pin the prodgate binary the gate answers from (its sha256sum); any other binary holds.
+# tool_sha256 = "…"
 
 # Production identities: a rehearsal clone matching one of these is refused.
 # [[production]]

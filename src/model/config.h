@@ -41,6 +41,21 @@ struct ProductionIdentity {
   std::string system_identifier;  // PostgreSQL only, optional
 };
 
+// Who may do what, by role name (authority/keys.h: owner, operator, ci, agent).
+struct AuthorityRules {
+  // Roles whose signature on a rehearsal counts for production; never the agent.
+  std::vector<std::string> attest = {"operator", "owner", "ci"};
+  // Scope → roles that may run `gate run` in it. A scope not named: any trusted key, or none.
+  std::map<std::string, std::vector<std::string>> execute = {{"production", {"operator", "ci"}}};
+  // The prodgate binary the gate answers from (SHA-256 hex of the file), or "" (not pinned).
+  std::string tool_sha256;
+
+  bool MayAttest(std::string_view role) const;
+  // True when `role` may execute in `scope` (always when the scope names no roles).
+  bool MayExecute(std::string_view scope, std::string_view role) const;
+  bool ExecuteRestricted(std::string_view scope) const { return execute.count(std::string(scope)); }
+};
+
 struct Config {
   std::vector<std::string> actions;
   std::vector<std::string> scopes;
@@ -49,6 +64,7 @@ struct Config {
   int default_threshold = 1;
   std::map<std::string, int> thresholds;  // action → owner signatures required
   std::vector<ProductionIdentity> production;
+  AuthorityRules authority;
 
   bool KnownAction(std::string_view a) const;
   bool KnownScope(std::string_view s) const;

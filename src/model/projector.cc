@@ -248,6 +248,7 @@ Status Project(const Event& e, ProjectionTxn& txn) {
     if (d.contains("exit_code"))
       return Malformed(e, fmt::format("action {} finishes twice", intent));
     d["exit_code"] = b.value("exit_code", int64_t{-1});
+    if (b.contains("spawn_failed")) d["spawn_failed"] = b["spawn_failed"];
     d["finished_at"] = e.at;
     return txn.Put("actions", intent, d);
   }

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "authority/gate.h"
 #include "authority/keys.h"
 #include "ledger/store.h"
 #include "model/grant.h"
@@ -78,7 +79,8 @@ void GrantForged(Fixture& f) {
   f.Refused("gate check on the forged grant",
             {"gate", "check", "--action", "apply", "--scope", "clone"}, {1},
             {"ledger_broken", "a key the chain does not trust"});
-  f.Refused("gate run on the forged grant", GateRun(f, "apply", "clone", "ran"), {1}, {"HOLD"});
+  f.Refused("gate run on the forged grant", GateRun(f, "apply", "clone", "ran"),
+            {authority::kRunHeld}, {"HOLD"});
   f.Require(!fs::exists(f.Path("ran")), "the command ran on a forged grant");
 }
 
@@ -97,14 +99,16 @@ void GrantExpired(Fixture& f) {
   }
   f.Refused("gate check", {"gate", "check", "--action", "apply", "--scope", "clone"}, {1},
             {"grant_expired"});
-  f.Refused("gate run", GateRun(f, "apply", "clone", "ran"), {1}, {"grant_expired"});
+  f.Refused("gate run", GateRun(f, "apply", "clone", "ran"), {authority::kRunHeld},
+            {"grant_expired"});
   f.Require(!fs::exists(f.Path("ran")), "the command ran on an expired grant");
 }
 
 void GrantReplayed(Fixture& f) {
   if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
   f.Setup("the one use", GateRun(f, "apply", "clone", "first"));
-  f.Refused("the same grant again", GateRun(f, "apply", "clone", "second"), {1}, {"grant_used_up"});
+  f.Refused("the same grant again", GateRun(f, "apply", "clone", "second"), {authority::kRunHeld},
+            {"grant_used_up"});
   f.Require(!fs::exists(f.Path("second")), "a used-up grant let the command run");
 }
 
@@ -117,8 +121,8 @@ void RehearsalGrantForProduction(Fixture& f) {
       {"gate", "check", "--action", "cutover", "--scope", "production", "--change", kSomeChange},
       {1}, {"no_grant", "no scope implies another"});
   f.Refused("gate run cutover in production",
-            GateRun(f, "cutover", "production", "ran", {"--change", kSomeChange}), {1},
-            {"no_grant"});
+            GateRun(f, "cutover", "production", "ran", {"--change", kSomeChange}),
+            {authority::kRunHeld}, {"no_grant"});
   f.Require(!fs::exists(f.Path("ran")), "a rehearsal grant ran a production cutover");
 }
 
@@ -140,7 +144,8 @@ void ProductionPassFromClone(Fixture& f) {
             {"gate", "check", "--action", "apply", "--scope", "production", "--change", change},
             {1}, {"no_grant"});
   f.Refused("gate run in production",
-            GateRun(f, "apply", "production", "ran", {"--change", change}), {1}, {"no_grant"});
+            GateRun(f, "apply", "production", "ran", {"--change", change}), {authority::kRunHeld},
+            {"no_grant"});
   f.Require(!fs::exists(f.Path("ran")), "a clone pass ran in production");
 }
 
@@ -165,7 +170,8 @@ void ProductionBlockerOpen(Fixture& f) {
             {"gate", "check", "--action", "apply", "--scope", "production", "--change", change},
             {1}, {"blocker_open", "B1"});
   f.Refused("gate run apply in production",
-            GateRun(f, "apply", "production", "ran", {"--change", change}), {1}, {"blocker_open"});
+            GateRun(f, "apply", "production", "ran", {"--change", change}), {authority::kRunHeld},
+            {"blocker_open"});
   f.Require(!fs::exists(f.Path("ran")), "production ran with an open blocker");
 }
 
@@ -180,8 +186,8 @@ void RealrunQt001CutoverToken(Fixture& f) {
               {"change_required"});
   }
   f.Refused("gate run real_run in production",
-            GateRun(f, "real_run", "production", "ran", {"--change", kSomeChange}), {1},
-            {"no_grant"});
+            GateRun(f, "real_run", "production", "ran", {"--change", kSomeChange}),
+            {authority::kRunHeld}, {"no_grant"});
   f.Require(!fs::exists(f.Path("ran")), "real_run ran in production without a grant");
   f.SetSummary(
       "real_run, qt001, cutover in production: HOLD (exit 1, no_grant, no_rehearsal; "
@@ -225,7 +231,7 @@ void NonOwnerIssuesGrant(Fixture& f) {
 void ExecutorIsApprover(Fixture& f) {
   if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
   f.Refused("gate run by the approver",
-            GateRun(f, "apply", "clone", "ran", {"--key", f.Key("alice")}), {1},
+            GateRun(f, "apply", "clone", "ran", {"--key", f.Key("alice")}), {authority::kRunHeld},
             {"executor_is_approver"});
   f.Require(!fs::exists(f.Path("ran")), "the approver ran what they approved");
 }
@@ -272,8 +278,8 @@ void LaneAuthority(Fixture& f) {
   if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
   f.Refused("gate check apply inside the lane",
             {"gate", "check", "--action", "apply", "--scope", "clone"}, {1}, {"lane_authority"});
-  f.Refused("gate run apply inside the lane", GateRun(f, "apply", "clone", "ran"), {1},
-            {"lane_authority"});
+  f.Refused("gate run apply inside the lane", GateRun(f, "apply", "clone", "ran"),
+            {authority::kRunHeld}, {"lane_authority"});
   f.Require(!fs::exists(f.Path("ran")), "the lane let an action outside its option run");
 }
 
@@ -322,8 +328,74 @@ void TrustAddByNonOwner(Fixture& f) {
 
 }  // namespace
 
+// The agent proves its own change: a real, passing rehearsal, signed with the agent's key.
+void RehearsalAttestedByAgent(Fixture& f) {
+  if (!f.AddProduction() || !f.MakeClone("clone.db")) return;
+  auto r =
+      f.Setup("a passing rehearsal signed by the agent",
+              {"rehearse", "--target", "sqlite:clone.db", "--apply", "fix7/apply.sql", "--rollback",
+               "fix7/rollback.sql", "--out", "rehearsal", "--key", f.Key("agent")});
+  std::string change = r ? RehearsedChange(r->out) : "";
+  if (!f.ok()) return;
+  if (change.empty()) {
+    f.Broken("the rehearsal printed no change");
+    return;
+  }
+  if (f.Issue({"--action", "apply", "--scope", "production", "--change", change}).empty()) return;
+  f.Refused("gate check apply in production",
+            {"gate", "check", "--action", "apply", "--scope", "production", "--change", change,
+             "--executor", f.KeyId("carol")},
+            {1}, {"rehearsal_not_attested"});
+}
+
+// The agent (or the approving owner) runs production with its own key.
+void ExecutorOfTheWrongRole(Fixture& f) {
+  if (f.Issue({"--action", "cutover", "--scope", "production", "--change", kSomeChange}).empty()) {
+    return;
+  }
+  for (const char* who : {"agent", "bob"}) {
+    std::string before = f.LedgerHead();
+    f.Refused(
+        fmt::format("gate run by {}", who),
+        GateRun(f, "cutover", "production", "ran", {"--change", kSomeChange, "--key", f.Key(who)}),
+        {authority::kRunHeld}, {"executor_role"});
+    f.Require(f.LedgerHead() == before, "a refused executor appended to the ledger");
+  }
+  f.Refused("gate run with no executor key",
+            GateRun(f, "cutover", "production", "ran", {"--change", kSomeChange}),
+            {authority::kRunHeld}, {"executor_unknown"});
+  f.Require(!fs::exists(f.Path("ran")), "production ran by a role that may not execute");
+}
+
+// A config that pins the binary, answered by another binary (a modified prodgate).
+void ToolNotPinned(Fixture& f) {
+  std::string config = f.Read(".prodgate/config.toml");
+  size_t at = config.find("execute = {");
+  if (at == std::string::npos) {
+    f.Broken("no [authority] execute in config.toml");
+    return;
+  }
+  config.insert(at, "tool_sha256 = \"" + std::string(64, 'a') + "\"\n");
+  if (!f.Write(".prodgate/config.toml", config) ||
+      !f.Setup("config accept", {"config", "accept", "--key", f.Key("alice")})) {
+    return;
+  }
+  if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
+  f.Refused("gate run on an unpinned binary", GateRun(f, "apply", "clone", "ran"),
+            {authority::kRunHeld}, {"tool_not_pinned"});
+  f.Require(!fs::exists(f.Path("ran")), "an unpinned binary ran the command");
+}
+
 std::vector<Probe> AuthorityProbes() {
   return {
+      {{"rehearsal_attested_by_agent", "authority",
+        "a real passing rehearsal signed by the agent that prepared the change, for production"},
+       RehearsalAttestedByAgent,
+       3},
+      {{"executor_wrong_role", "authority",
+        "production run with the agent's key, the approving owner's, or no key"},
+       ExecutorOfTheWrongRole},
+      {{"tool_not_pinned", "authority", "the config pins another prodgate binary"}, ToolNotPinned},
       {{"production_pass_from_clone", "authority",
         "a passing clone rehearsal and a clone grant presented for production"},
        ProductionPassFromClone,

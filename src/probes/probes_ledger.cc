@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 
+#include "authority/gate.h"
 #include "authority/keys.h"
 #include "core/sha256.h"
 #include "ledger/store.h"
@@ -62,7 +63,7 @@ void LedgerTampered(Fixture& f) {
   f.Setup("the one use", {"gate", "run", "--action", "apply", "--scope", "clone", "--", "true"});
   f.Refused("gate run a second time",
             {"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", f.Path("ran")},
-            {1}, {"grant_used_up"});
+            {authority::kRunHeld}, {"grant_used_up"});
   f.Require(!fs::exists(f.Path("ran")), "a use the edit made up was used");
 }
 
@@ -84,7 +85,7 @@ void LedgerTruncated(Fixture& f) {
         "replace(doc, '\"used\":1', '\"used\":0') WHERE tbl = 'grants'");
   f.Refused("gate run on the given-back grant",
             {"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", f.Path("ran")},
-            {1}, {"ledger_broken", "truncated"});
+            {authority::kRunHeld}, {"ledger_broken", "truncated"});
   f.Refused("ledger rebuild --write on it", {"ledger", "rebuild", "--write"}, {2},
             {"does not verify"});
   f.Refused("ledger verify --expect-head (a verifier that never saw it)",
@@ -111,7 +112,7 @@ void LedgerRechained(Fixture& f) {
   }
   f.Refused("gate run on the re-chained ledger",
             {"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", f.Path("ran")},
-            {1}, {"ledger_broken", "rewritten"});
+            {authority::kRunHeld}, {"ledger_broken", "rewritten"});
   f.Require(!fs::exists(f.Path("ran")), "a single-use grant ran twice");
 }
 
@@ -187,7 +188,8 @@ void LedgerWriteFails(Fixture& f) {
   }
   f.Refused("gate run while the ledger cannot be written",
             {"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", f.Path("ran")},
-            {2, 3}, {"database is locked"}, {{"PRODGATE_BUSY_TIMEOUT_MS", "300"}});
+            {authority::kRunBadInput, authority::kRunInternal}, {"database is locked"},
+            {{"PRODGATE_BUSY_TIMEOUT_MS", "300"}});
   sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   f.Require(!fs::exists(f.Path("ran")), "the command ran without its intent in the ledger");
@@ -217,7 +219,7 @@ void RehearsalResultForged(Fixture& f) {
   f.Refused("gate run apply in production on the forged rehearsal",
             {"gate", "run", "--action", "apply", "--scope", "production", "--change", change, "--",
              "touch", f.Path("ran")},
-            {1}, {"HOLD"});
+            {authority::kRunHeld}, {"HOLD"});
   f.Require(!fs::exists(f.Path("ran")), "production ran on a forged rehearsal");
 }
 
@@ -269,7 +271,7 @@ void SignatureForgedOnHistory(Fixture& f) {
                                    "') WHERE kind = 'grant.issue'");
   f.Refused("gate run by a verifier that never saw the ledger",
             {"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", f.Path("ran")},
-            {1}, {"ledger_broken", "does not verify"}, FreshVerifier(f, "new"));
+            {authority::kRunHeld}, {"ledger_broken", "does not verify"}, FreshVerifier(f, "new"));
   f.Refused("ledger verify", {"ledger", "verify"}, {1}, {"does not verify"});
   f.Require(!fs::exists(f.Path("ran")), "the command ran on a forged signature");
 }
@@ -277,24 +279,25 @@ void SignatureForgedOnHistory(Fixture& f) {
 // The owners' anchor of the fixture's workspace, written to anchor.json (here, in the
 // workspace: a real one is root-owned in /etc/prodgate/anchors).
 bool MakeAnchor(Fixture& f) {
-  return f.Setup("the anchor", {"anchor", "create", "--out", f.Path("anchor.json"),
-                                "--allow-local-ledger", "--allow-root"})
+  return f
+      .Setup("the anchor", {"anchor", "create", "--out", f.Path("anchor.json"),
+                            "--allow-local-ledger", "--allow-root"})
       .has_value();
 }
 
 std::vector<std::string> ProductionCheck(Fixture& f) {
-  return {"--anchor", f.Path("anchor.json"), "gate",       "check",   "--action",
-          "cutover",  "--scope",             "production", "--change", kSomeChange};
+  return {"--anchor", f.Path("anchor.json"), "gate",     "check",    "--action", "cutover",
+          "--scope",  "production",          "--change", kSomeChange};
 }
 
 void ProductionWithoutAnchor(Fixture& f) {
   if (f.Issue({"--action", "cutover", "--scope", "production", "--change", kSomeChange}).empty()) {
     return;
   }
-  f.Refused("gate check cutover in production, no anchor anywhere",
-            {"gate", "check", "--action", "cutover", "--scope", "production", "--change",
-             kSomeChange},
-            {1}, {"no_trust_anchor"}, {{"PRODGATE_ANCHOR_DIR", f.Path("no-anchors")}});
+  f.Refused(
+      "gate check cutover in production, no anchor anywhere",
+      {"gate", "check", "--action", "cutover", "--scope", "production", "--change", kSomeChange},
+      {1}, {"no_trust_anchor"}, {{"PRODGATE_ANCHOR_DIR", f.Path("no-anchors")}});
 }
 
 void WorkspaceReinitialized(Fixture& f) {

@@ -65,8 +65,9 @@ class Anchored : public WorkspaceTest {
   // gate check of the cutover, anchored by `anchor` ("" for none), as this user or as a
   // verifier that never saw the ledger.
   Json Check(const std::string& anchor, int expect, bool fresh = false) {
-    std::vector<std::string> args = {"gate",       "check",    "--action", "cutover", "--scope",
-                                     "production", "--change", change_,    "--json"};
+    std::vector<std::string> args = {"gate",       "check",      "--action", "cutover",
+                                     "--scope",    "production", "--change", change_,
+                                     "--executor", Id("carol"),  "--json"};
     if (!anchor.empty()) args.insert(args.begin(), {"--anchor", anchor});
     RunResult r = fresh ? PgFresh(args) : Pg(args);
     EXPECT_EQ(r.exit_code, expect) << r.out << r.err;
@@ -172,9 +173,10 @@ TEST_F(Anchored, AnAnchorTheInvokerCouldWriteIsNotBelieved) {
   ::chmod((dir_ / "anchors").c_str(), 0755);
   Check(anchor_, 0);  // control
   // PRODGATE_ANCHOR is searched too, with the same checks.
-  RunResult env = RunCommand({"env", "PRODGATE_ANCHOR=" + anchor_, PRODGATE_BIN, "gate", "check",
-                              "--action", "cutover", "--scope", "production", "--change", change_},
-                             ws_);
+  RunResult env = RunCommand(
+      {"env", "PRODGATE_ANCHOR=" + anchor_, PRODGATE_BIN, "gate", "check", "--action", "cutover",
+       "--scope", "production", "--change", change_, "--executor", Id("carol")},
+      ws_);
   EXPECT_EQ(env.exit_code, 0) << env.out << env.err;
 }
 

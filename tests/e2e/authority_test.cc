@@ -230,7 +230,7 @@ TEST_F(WorkspaceTest, GrantAllowsOnceThenIsUsedUpAndRunRecordsIntentAndOutcome) 
   fs::remove(marker);
   RunResult again =
       Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", marker});
-  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_EQ(again.exit_code, 124);  // HOLD: never a status the command could give
   EXPECT_FALSE(fs::exists(marker)) << "a used-up grant let the command run";
   EXPECT_NE(again.err.find("grant_used_up"), std::string::npos) << again.err;
   EXPECT_TRUE(Has(Codes(Gate({"--action", "apply", "--scope", "clone"}, 1)), "grant_used_up"));
@@ -327,7 +327,7 @@ TEST_F(WorkspaceTest, ExecutorWhoApprovedIsHeld) {
   std::string marker = dir_ / "ran";
   RunResult r = Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--key", Key("alice"),
                     "--", "touch", marker});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 124);
   EXPECT_NE(r.err.find("executor_is_approver"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(marker));
   RunResult ok = Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--key", Key("carol"),

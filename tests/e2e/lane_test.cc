@@ -75,7 +75,7 @@ TEST_F(LaneTest, WhileOpenOnlyTheOptionsActionsPass) {
   std::string marker = dir_ / "ran";
   RunResult refused =
       Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--", "touch", marker});
-  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.exit_code, 124);
   EXPECT_FALSE(fs::exists(marker));
   // The option's own grant passes.
   RunResult ok =

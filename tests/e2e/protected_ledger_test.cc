@@ -80,6 +80,7 @@ class ProtectedLedger : public ::testing::Test {
                  {"key", "new", "--name", "carol", "--role", "operator", "--out", OperatorKey()})
                   .exit_code,
               0);
+    carol_ = Json::parse(ReadFileOrDie(base_ / "prodgate_operator/carol.pub.json"))["id"];
     ASSERT_EQ(As(kOwner, {"trust", "add", base_ / "prodgate_owner/alice.pub.json"}).exit_code, 0);
     for (std::string pub :
          {base_ / "prodgate_operator/carol.pub.json", base_ / "prodgate_agent/agent.pub.json"}) {
@@ -149,7 +150,7 @@ class ProtectedLedger : public ::testing::Test {
   Json GateCheck(int expect, const std::string& ledger = "") {
     RunResult r = As(kOperator,
                      {"--anchor", Anchor(), "gate", "check", "--action", "cutover", "--scope",
-                      "production", "--change", change_, "--json"},
+                      "production", "--change", change_, "--executor", carol_, "--json"},
                      ledger);
     EXPECT_EQ(r.exit_code, expect) << r.out << r.err;
     return JsonOut(r);
@@ -168,7 +169,7 @@ class ProtectedLedger : public ::testing::Test {
 
   ScratchDir base_;
   std::unique_ptr<PgCluster> cluster_;
-  std::string ledger_, change_;
+  std::string ledger_, change_, carol_;
 };
 
 TEST_F(ProtectedLedger, TheOperatorRunsOnceAndTheAgentCannotGiveTheUseBack) {
@@ -207,7 +208,7 @@ TEST_F(ProtectedLedger, TheOperatorRunsOnceAndTheAgentCannotGiveTheUseBack) {
             0);
   std::string second = base_ / "prodgate_operator/second";
   RunResult again = GateRun(second);
-  EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
+  EXPECT_EQ(again.exit_code, 124) << again.out << again.err;
   EXPECT_NE(again.err.find("grant_used_up"), std::string::npos) << again.err;
   EXPECT_FALSE(fs::exists(second));
   // Even the superuser meets the triggers (it could drop them: that is the break-glass path).
@@ -241,7 +242,7 @@ TEST_F(ProtectedLedger, AWorkspaceOfTheAgentsOwnIsNotTheAnchoredOne) {
   EXPECT_TRUE(Has(g, "ledger_unprotected")) << g.dump();
   std::string marker = base_ / "prodgate_operator/ran";
   RunResult run = GateRun(marker, local);
-  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_EQ(run.exit_code, 124) << run.out << run.err;
   EXPECT_NE(run.err.find("workspace_not_anchored"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("executor_untrusted"), std::string::npos) << run.err;
   EXPECT_FALSE(fs::exists(marker));
