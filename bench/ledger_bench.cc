@@ -85,8 +85,7 @@ void BulkAppendEvidence(const std::string& path, int n) {
                      nullptr);
   if (sqlite3_step(head) != SQLITE_ROW) Die(Status::Internal("no head in " + path));
   int64_t seq = sqlite3_column_int64(head, 0);
-  Digest prev =
-      *DigestFromHex(reinterpret_cast<const char*>(sqlite3_column_text(head, 1)));
+  Digest prev = *DigestFromHex(reinterpret_cast<const char*>(sqlite3_column_text(head, 1)));
   sqlite3_finalize(head);
   sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
   sqlite3_stmt* ins = nullptr;
@@ -219,8 +218,8 @@ int main(int argc, char** argv) {
   auto measure = [&](const std::string& name, const std::string& root, double target) {
     model::Workspace ws = Must(model::OpenWorkspace(root));
     Row r{name, Must(ws.ledger->ReadHead()).seq, 0, 0, 0, target};
-    const std::string check = fmt::format(
-        "{} --workspace {} gate check --action apply --scope clone", binary, root);
+    const std::string check =
+        fmt::format("{} --workspace {} gate check --action apply --scope clone", binary, root);
     fs::remove_all(state);
     r.cold_ms = ProcessMs(check, 0, 1);  // verifies from genesis, fills the checkpoint
     r.warm_ms = ProcessMs(check, 0);
@@ -234,7 +233,8 @@ int main(int argc, char** argv) {
       q.scope = "clone";
       auto d = Must(authority::CheckGate(open, q));
       in.push_back(Ms(Clock::now() - t0));
-      if (!d.allow) Die(Status::Internal("the bench's grant did not allow: " + d.reasons[0].message));
+      if (!d.allow)
+        Die(Status::Internal("the bench's grant did not allow: " + d.reasons[0].message));
     }
     r.in_process_ms = Median(in);
     r.raw_ms = ProcessMs(fmt::format("sqlite3 {}/.prodgate/ledger.db 'SELECT seq, hash FROM "
