@@ -6,6 +6,7 @@
 #include "authority/trust.h"
 #include "core/file_io.h"
 #include "core/toml.h"
+#include "model/blocker.h"
 
 namespace prodgate::authority {
 
@@ -44,10 +45,13 @@ Result<model::DecisionState> SelectOption(model::Workspace& ws, std::string_view
   PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
   const TrustedKey* k = trust.Find(owner.Id());
   if (k == nullptr || k->role != Role::kOwner) {
-    return Status::BadInput(
-        fmt::format("key {} is not a trusted owner; only an owner selects an option", owner.Id()),
-        "the owner selects with their own key: prodgate decision select ID --option OPT --key "
-        "OWNER_KEY");
+    return RefusedForAuthority(
+        ws, "refused.decision_select", {{"id", d.spec.id}, {"option", option}}, owner,
+        Status::BadInput(
+            fmt::format("key {} is not a trusted owner; only an owner selects an option",
+                        owner.Id()),
+            "the owner selects with their own key: prodgate decision select ID --option OPT "
+            "--key OWNER_KEY"));
   }
   if (!d.selected.empty()) {
     return Status::BadInput(fmt::format("decision {} is already selected: {} (by {})", d.spec.id,
@@ -61,10 +65,27 @@ Result<model::DecisionState> SelectOption(model::Workspace& ws, std::string_view
     return Status::BadInput(fmt::format("decision {} has no option \"{}\"", d.spec.id, option),
                             fmt::format("choose exactly one of: {}", fmt::join(ids, ", ")));
   }
+  for (const auto& id : opt->closes) {
+    PG_ASSIGN_OR_RETURN(auto doc, ws.state().Get("blockers", id));
+    if (!doc) {
+      return Status::BadInput(
+          fmt::format("option {} closes blocker {}, which does not exist", opt->id, id),
+          "list blockers with `prodgate blocker list`");
+    }
+    PG_ASSIGN_OR_RETURN(model::Blocker b, model::Blocker::FromJson(*doc));
+    if (!b.open() || b.category != "needs-owner-decision") {
+      return Status::BadInput(
+          fmt::format("option {} closes blocker {}, which is {} and {}: only an open "
+                      "needs-owner-decision blocker closes by a selection",
+                      opt->id, id, b.status, b.category.empty() ? "uncategorized" : b.category),
+          "record a new decision whose option names the open owner-decision blockers");
+    }
+  }
   std::string at = ledger::NowUtc();
   PG_ASSIGN_OR_RETURN(std::string bytes, model::SelectionBytes(d.spec.id, opt->id, at));
   PG_ASSIGN_OR_RETURN(std::string sig, owner.Sign(bytes));
   Json grants = Json::array();
+  std::vector<ActionScope> pairs;
   for (const auto& og : opt->grants) {
     GrantRequest r;
     r.action = og.action;
@@ -77,9 +98,15 @@ Result<model::DecisionState> SelectOption(model::Workspace& ws, std::string_view
     r.option = opt->id;
     PG_ASSIGN_OR_RETURN(Json g, PrepareGrant(ws, r, owner, trust));
     grants.push_back(std::move(g));
+    pairs.emplace_back(og.action, og.scope);
+  }
+  PG_ASSIGN_OR_RETURN(auto closed_by_grant, BlockersClosedByGrants(ws, pairs));
+  for (size_t i = 0; i < grants.size(); ++i) {
+    if (!closed_by_grant[i].empty()) grants[i]["closes"] = closed_by_grant[i];
   }
   Json body = {
       {"id", d.spec.id}, {"option", opt->id}, {"at", at}, {"sig", sig}, {"grants", grants}};
+  if (!opt->closes.empty()) body["closes"] = opt->closes;
   auto appended =
       model::AppendEvent(ws, [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
         PG_ASSIGN_OR_RETURN(auto now, txn.Get("decisions", d.spec.id));

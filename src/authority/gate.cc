@@ -117,9 +117,8 @@ class Evaluator {
                            ? "no actor named"
                            : "needs " + fmt::format("{}", fmt::join(b.actor_needed, " + ")),
                        b.item),
-           fmt::format("{}; then close it with evidence: prodgate blocker close {} --evidence "
-                       "SEAL_ROOT",
-                       b.next_action.empty() ? "do what it needs" : b.next_action, b.id),
+           fmt::format("{}; then {}", b.next_action.empty() ? "do what it needs" : b.next_action,
+                       model::HowItCloses(b)),
            b.id);
     }
     return Status::Ok();
@@ -368,8 +367,7 @@ class Evaluator {
       } else if (blocker->open()) {
         add("grant_requires_open_blocker",
             fmt::format("requires blocker {} closed; it is {}", bid, blocker->status),
-            fmt::format("close it with evidence: prodgate blocker close {} --evidence SEAL_ROOT",
-                        bid));
+            model::HowItCloses(*blocker));
       }
     }
     return p;
@@ -481,7 +479,22 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
                  {"ledger_head", ToHex(out.decision.head.hash)}};
     return DraftBy(executor_key, "action.intent", body);
   });
-  if (held) return out;
+  if (held) {
+    // The attempt leaves a trace (lane reports count it): what was asked and why it held,
+    // signed when the executor's key is trusted. The target and the command are not
+    // recorded: they may hold credentials. A ledger that does not verify takes no record.
+    Json codes = Json::array();
+    for (const auto& reason : out.decision.reasons) codes.push_back(reason.code);
+    Status recorded = model::RecordRefusal(ws, "refused.gate_run",
+                                           {{"action", r.action},
+                                            {"scope", r.scope},
+                                            {"change", r.change},
+                                            {"executor", r.executor},
+                                            {"codes", codes}},
+                                           SignerOf(executor_key));
+    out.refusal_recorded = recorded.ok();
+    return out;
+  }
   if (!intent.ok()) {
     if (intent.status().code() == StatusCode::kUnknownOutcome) {
       return Status::UnknownOutcome(
@@ -533,6 +546,7 @@ Json GatedRun::ToJson() const {
             {"outcome", outcome},
             {"decision", decision.ToJson()},
             {"intent", intent}};
+  if (outcome == "held") j["refusal_recorded"] = refusal_recorded;
   if (ran) j["command_exit_code"] = exit_code;
   if (!spawn_error.empty()) j["spawn_error"] = spawn_error;
   return j;

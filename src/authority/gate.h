@@ -67,11 +67,12 @@ Result<GateDecision> CheckGate(model::Workspace& ws, const GateRequest& request)
 
 struct GatedRun {
   GateDecision decision;
-  bool ran = false;         // the intent was recorded and the command was started
-  int exit_code = -1;       // the command's exit status (128 + signal when killed)
-  std::string spawn_error;  // the command could not be started (then ran is false, and the
-                            // ledger holds the intent and an action.finish with spawn_failed)
-  std::string intent;       // hash of the action.intent event
+  bool ran = false;               // the intent was recorded and the command was started
+  int exit_code = -1;             // the command's exit status (128 + signal when killed)
+  std::string spawn_error;        // the command could not be started (then ran is false, and the
+                                  // ledger holds the intent and an action.finish with spawn_failed)
+  std::string intent;             // hash of the action.intent event
+  bool refusal_recorded = false;  // held, and the ledger took a refused.gate_run event
 
   // prodgate.gate-run/1: the decision, what happened, the exit status.
   Json ToJson() const;
@@ -88,7 +89,8 @@ int GateRunExitCode(const Result<GatedRun>& run);
 // In one ledger transaction, under its write lock: verifies the events appended since the
 // workspace was opened, checks the gate exactly as CheckGate does, and records
 // action.intent, which consumes one use of the grant. Only then runs argv (stdio
-// inherited), and records action.finish with its exit status. HOLD, an executor key the
+// inherited), and records action.finish with its exit status. A HOLD is recorded as
+// refused.gate_run (model::RecordRefusal; it changes no state). HOLD, an executor key the
 // chain does not trust, or an intent whose write fails or cannot be confirmed: the command
 // never runs (an unconfirmed write is StatusCode::kUnknownOutcome, saying so).
 Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "ledger/event.h"
 #include "model/blocker.h"
 
@@ -52,6 +54,40 @@ Result<std::vector<std::string>> BlockersHolding(model::Workspace& ws, std::stri
     for (const auto& label : b.blocks) {
       if (ws.config.GateHolds(label, action, scope)) {
         out.push_back(b.id);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<std::vector<std::string>>> BlockersClosedByGrants(
+    model::Workspace& ws, const std::vector<ActionScope>& pairs) {
+  std::vector<ActionScope> granted = pairs;
+  PG_ASSIGN_OR_RETURN(std::vector<Json> grants, ws.state().List("grants"));
+  for (const auto& d : grants) {
+    if (d.value("revoked", false)) continue;
+    const Json& t = d.value("terms", Json::object());
+    granted.emplace_back(t.value("action", ""), t.value("scope", ""));
+  }
+  auto label_granted = [&](const std::string& label, const std::vector<ActionScope>& among) {
+    for (const auto& [a, s] : among) {
+      if (ws.config.GateHolds(label, a, s)) return true;
+    }
+    return false;
+  };
+  std::vector<std::vector<std::string>> out(pairs.size());
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, ws.state().List("blockers"));
+  for (const auto& d : docs) {
+    PG_ASSIGN_OR_RETURN(model::Blocker b, model::Blocker::FromJson(d));
+    if (!b.open() || b.category != "needs-grant" || b.blocks.empty()) continue;
+    bool all = true;
+    for (const auto& l : b.blocks) all = all && label_granted(l, granted);
+    if (!all) continue;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      if (std::any_of(b.blocks.begin(), b.blocks.end(),
+                      [&](const std::string& l) { return label_granted(l, {pairs[i]}); })) {
+        out[i].push_back(b.id);
         break;
       }
     }
@@ -131,7 +167,15 @@ Result<Json> PrepareGrant(model::Workspace& ws, const GrantRequest& r, const Pri
 Result<GrantState> IssueGrant(model::Workspace& ws, const GrantRequest& r,
                               const PrivateKey& owner) {
   PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
+  const TrustedKey* k = trust.Find(owner.Id());
+  if (k == nullptr || k->role != Role::kOwner) {
+    return RefusedForAuthority(ws, "refused.grant_issue",
+                               {{"action", r.action}, {"scope", r.scope}, {"change", r.change}},
+                               owner, CheckSigner(trust, owner, model::GrantTerms{}));
+  }
   PG_ASSIGN_OR_RETURN(Json body, PrepareGrant(ws, r, owner, trust));
+  PG_ASSIGN_OR_RETURN(auto closes, BlockersClosedByGrants(ws, {{r.action, r.scope}}));
+  if (!closes[0].empty()) body["closes"] = closes[0];
   std::string id = body["id"];
   PG_RETURN_IF_ERROR(AppendGrantEvent(ws, owner, "grant.issue", body).status());
   return FindGrant(ws, id);

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "authority/keys.h"
@@ -44,6 +45,15 @@ Result<model::GrantState> RevokeGrant(model::Workspace& ws, std::string_view id,
 // Finds a grant by id or a unique prefix of at least 8 hex digits.
 Result<model::GrantState> FindGrant(model::Workspace& ws, std::string_view id);
 Result<std::vector<model::GrantState>> ListGrants(model::Workspace& ws);
+
+// The open needs-grant blockers that grants for `pairs` (action, scope) close, each listed
+// under the first pair it is closed by: a blocker is closed when one of its gate labels holds
+// one of the pairs and every one of its labels holds some grant, an issued one not revoked
+// or one of `pairs` (FIX7-P0-PLAN-SEPARATE-AUTH-1 "each need separate authorization" closes
+// with the last of its per-action grants).
+using ActionScope = std::pair<std::string, std::string>;
+Result<std::vector<std::vector<std::string>>> BlockersClosedByGrants(
+    model::Workspace& ws, const std::vector<ActionScope>& pairs);
 
 // Blocker ids whose gates hold (action, scope), open or closed.
 Result<std::vector<std::string>> BlockersHolding(model::Workspace& ws, std::string_view action,

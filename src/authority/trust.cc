@@ -104,6 +104,24 @@ ledger::EventDraft SignedDraft(const PrivateKey& key, std::string kind, Json bod
   return d;
 }
 
+model::Signer SignerOf(const PrivateKey* key) {
+  model::Signer s;
+  if (key == nullptr) return s;
+  s.key_id = key->Id();
+  s.sign = [key](std::string_view preimage) { return key->Sign(preimage); };
+  return s;
+}
+
+Status RefusedForAuthority(model::Workspace& ws, const std::string& kind, Json body,
+                           const PrivateKey& key, const Status& why) {
+  body["reason"] = why.what();
+  Status recorded = model::RecordRefusal(ws, kind, std::move(body), SignerOf(&key));
+  return Status::BadInput(
+      why.what() + (recorded.ok() ? " (the refused attempt is recorded)"
+                                  : " (the refused attempt could not be recorded)"),
+      why.fix());
+}
+
 ledger::EventDraft DraftBy(const PrivateKey* key, std::string kind, Json body) {
   if (key != nullptr) return SignedDraft(*key, std::move(kind), std::move(body));
   ledger::EventDraft d;

@@ -75,7 +75,16 @@ Result<TrustedKey> ReadPublicKeyDocument(const std::string& path);
 
 // An event draft signed by `key` (actor = its id).
 ledger::EventDraft SignedDraft(const PrivateKey& key, std::string kind, Json body);
+// `key` as the signer of what a model command appends (nullptr: unsigned, the local user).
+model::Signer SignerOf(const PrivateKey* key);
+
 // Signed by `key` when given, else unsigned by the local user (model::LocalActor).
 ledger::EventDraft DraftBy(const PrivateKey* key, std::string kind, Json body);
+
+// An attempt refused for want of authority: records `kind` (model::RecordRefusal, with
+// body.reason = why.what()) and returns `why` as bad input, saying whether the record was
+// taken.
+Status RefusedForAuthority(model::Workspace& ws, const std::string& kind, Json body,
+                           const PrivateKey& key, const Status& why);
 
 }  // namespace prodgate::authority

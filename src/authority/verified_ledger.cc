@@ -200,6 +200,32 @@ Status FoldTrust(const Event& e, const std::optional<TrustedKey>& signer, Projec
   return txn.Put("proposals", id, d);
 }
 
+// Who may change a blocker (DESIGN.md §3.5): every close, reopen and close proposal is signed
+// by a key in force; a close by a role the blocker's category admits
+// (model::WhyRoleMayNotClose); a change that holds less (model::Weakens) by an owner.
+Status CheckBlockerAuthority(const Event& e, const std::optional<TrustedKey>& signer,
+                             ProjectionTxn& txn) {
+  auto changes = model::BlockerChangesOf(e, txn);
+  if (!changes.ok()) return Broken(e, "cannot be applied: " + changes.status().what());
+  const bool close = e.kind == "blocker.close";
+  if ((close || e.kind == "blocker.reopen" || e.kind == "blocker.propose_close") && !signer) {
+    return Broken(e, "is not signed: a close, a reopen and a close proposal name who made them");
+  }
+  for (const auto& c : *changes) {
+    if (close && c.before) {
+      std::string why = model::WhyRoleMayNotClose(*c.before, RoleName(signer->role));
+      if (!why.empty()) return Broken(e, why);
+    }
+    if (c.before && model::Weakens(*c.before, c.after) &&
+        (!signer || signer->role != Role::kOwner)) {
+      return Broken(e, fmt::format("makes blocker {} hold less (a label, a human-only category "
+                                   "or its actors), and only an owner may",
+                                   c.after.id));
+    }
+  }
+  return Status::Ok();
+}
+
 bool NeedsOwner(std::string_view kind) {
   return kind == "config.accept" || kind == "grant.issue" || kind == "grant.sign" ||
          kind == "grant.revoke" || kind == "decision.select";
@@ -241,6 +267,8 @@ Status FoldEvent(const Event& e, const ledger::Head& at, ProjectionTxn& txn) {
   }
   if (e.kind.starts_with("trust.")) {
     PG_RETURN_IF_ERROR(FoldTrust(e, signer, txn));
+  } else if (e.kind.starts_with("blocker.")) {
+    PG_RETURN_IF_ERROR(CheckBlockerAuthority(e, signer, txn));
   } else if (NeedsOwner(e.kind)) {
     if (!signer || signer->role != Role::kOwner) {
       return Broken(e, "needs an owner's signature and has none");

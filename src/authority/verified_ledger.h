@@ -14,6 +14,12 @@
 //   kind rules who may append it:
 //     trust.update, trust.propose, trust.sign, config.accept, grant.issue, grant.sign,
 //     grant.revoke, decision.select   signed by an owner in force
+//     blocker.close                  signed, by a role the blocker's category admits
+//                                    (model::WhyRoleMayNotClose); needs-grant blockers close
+//                                    by the grant.issue, needs-owner-decision ones by the
+//                                    decision.select, that names them ("closes")
+//     blocker.reopen, .propose_close signed by a key in force
+//     any blocker change that holds less (model::Weakens)   signed by an owner
 //   then model::Project, which refuses what the state does not allow (a blocker or decision
 //   made twice, a grant used beyond its uses, overlapping id reservations, a second open
 //   lane…).
@@ -55,8 +61,8 @@ namespace prodgate::authority {
 
 // The version of the rules above and of model::Project's tables; a checkpoint folded under
 // other rules is folded again. Any change to either changes it: a checkpoint folded by other
-// rules may lack a table the gate reads (/2: the gates/<label> index).
-inline constexpr std::string_view kFoldVersion = "prodgate.fold/2";
+// rules may lack a table the gate reads (/2: the gates/<label> index; /3: who closes).
+inline constexpr std::string_view kFoldVersion = "prodgate.fold/3";
 
 // Where this user's checkpoints live: $PRODGATE_STATE_DIR, else $XDG_STATE_HOME/prodgate,
 // else $HOME/.local/state/prodgate, each + "/checkpoints", made 0700 when missing and used

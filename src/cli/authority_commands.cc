@@ -22,39 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-template <typename F>
-void WithWs(const GlobalFlags& global, int& exit_code, bool allow_broken, F&& body) {
-  auto ws = OpenWs(global, allow_broken);
-  if (!ws.ok()) {
-    exit_code = ReportError(ws.status());
-    return;
-  }
-  exit_code = body(*ws);
-}
-
-template <typename F>
-void WithWs(const GlobalFlags& global, int& exit_code, F&& body) {
-  WithWs(global, exit_code, false, std::forward<F>(body));
-}
-
-// With the required --key loaded, on an open workspace.
-template <typename F>
-void WithKey(model::Workspace& ws, const std::string& key_path, int& exit_code, F&& body) {
-  auto key = authority::PrivateKey::Load(key_path);
-  exit_code = key.ok() ? body(ws, *key) : ReportError(key.status());
-}
-
-// With the workspace and the required --key loaded.
-template <typename F>
-void WithWsAndKey(const GlobalFlags& global, const std::string& key_path, int& exit_code,
-                  F&& body) {
-  WithWs(global, exit_code, [&](model::Workspace& ws) {
-    auto key = authority::PrivateKey::Load(key_path);
-    if (!key.ok()) return ReportError(key.status());
-    return body(ws, *key);
-  });
-}
-
 void RegisterKeyCommands(CLI::App& app, int& exit_code) {
   CLI::App* key = app.add_subcommand("key", "Ed25519 keys of owners, operators and agents");
   key->require_subcommand(1);
@@ -501,6 +468,10 @@ void RegisterGateCommands(CLI::App& app, const GlobalFlags& global, int& exit_co
                      run->spawn_error.c_str());
       } else if (!run->ran) {
         std::fputs(render::GateText(run->decision).c_str(), stderr);
+        std::fputs(run->refusal_recorded
+                       ? "the command did not run; the refusal is recorded (refused.gate_run)\n"
+                       : "the command did not run; the ledger took no record of the refusal\n",
+                   stderr);
       }
       if (!a->report.empty() && run.ok()) {
         auto text = render::JsonDocument(run->ToJson());

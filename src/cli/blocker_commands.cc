@@ -14,17 +14,6 @@
 namespace prodgate::cli {
 namespace {
 
-// Runs `body` with an open workspace; errors become the exit code.
-template <typename F>
-void WithWs(const GlobalFlags& global, int& exit_code, F&& body) {
-  auto ws = OpenWs(global);
-  if (!ws.ok()) {
-    exit_code = ReportError(ws.status());
-    return;
-  }
-  exit_code = body(*ws);
-}
-
 // Prints a blocker (text or JSON), or the error.
 int ShowBlocker(const Result<model::Blocker>& b, bool json) {
   if (!b.ok()) return ReportError(b.status());
@@ -43,18 +32,27 @@ void RegisterBlockerCommands(CLI::App& app, const GlobalFlags& global, int& exit
   CLI::App* blocker = app.add_subcommand("blocker", "Production blockers: what holds which gate");
   blocker->require_subcommand(1);
   {
-    auto file = std::make_shared<std::string>();
+    struct Args {
+      std::string file, key;
+    };
+    auto a = std::make_shared<Args>();
     CLI::App* cmd = blocker->add_subcommand(
         "import", "Record a blocker map file (any known shape, text around the JSON included)");
-    cmd->add_option("file", *file, "map file")->required();
-    cmd->callback([file, &global, &exit_code] {
-      WithWs(global, exit_code, [&](model::Workspace& ws) {
-        auto r = model::ImportBlockerMap(ws, *file, model::LocalActor());
+    cmd->add_option("file", a->file, "map file")->required();
+    cmd->add_option("--key", a->key,
+                    "sign the import (only an owner's import may make a blocker hold less)");
+    cmd->callback([a, &global, &exit_code] {
+      const std::string* file = &a->file;
+      WithWsAndSigner(global, a->key, exit_code, [&](model::Workspace& ws, const model::Signer& s) {
+        auto r = model::ImportBlockerMap(ws, *file, s);
         if (!r.ok()) return ReportError(r.status());
         std::string out =
             fmt::format("imported {} ({} shape): {} blockers added, {} updated (event {})\n", *file,
                         r->map.shape, r->added, r->updated, r->seq);
         for (const auto& w : r->map.warnings) out += "warning: " + w + "\n";
+        for (const auto& k : r->kept) {
+          out += "kept: " + k + " (only an owner's import, --key OWNER_KEY, holds less)\n";
+        }
         Print(out);
         return 0;
       });
@@ -113,9 +111,11 @@ void RegisterBlockerCommands(CLI::App& app, const GlobalFlags& global, int& exit
   {
     struct Args {
       model::Blocker b;
+      std::string key;
     };
     auto a = std::make_shared<Args>();
     CLI::App* cmd = blocker->add_subcommand("add", "Add a blocker");
+    cmd->add_option("--key", a->key, "sign it with this key");
     cmd->add_option("--id", a->b.id, "blocker id")->required();
     cmd->add_option("--item", a->b.item, "what is blocking")->required();
     cmd->add_option("--blocks", a->b.blocks, "gate labels it holds (repeatable)")->required();
@@ -124,14 +124,14 @@ void RegisterBlockerCommands(CLI::App& app, const GlobalFlags& global, int& exit
     cmd->add_option("--next-action", a->b.next_action, "what would move it");
     cmd->add_option("--status", a->b.status, "OPEN (default), OPEN_DESIGN_DELIVERED, …");
     cmd->callback([a, &global, &exit_code] {
-      WithWs(global, exit_code, [&](model::Workspace& ws) {
-        return ShowBlocker(model::AddBlocker(ws, a->b, model::LocalActor()), false);
+      WithWsAndSigner(global, a->key, exit_code, [&](model::Workspace& ws, const model::Signer& s) {
+        return ShowBlocker(model::AddBlocker(ws, a->b, s), false);
       });
     });
   }
   {
     struct Args {
-      std::string id, status, category, next_action, item, note;
+      std::string id, status, category, next_action, item, note, key;
       std::vector<std::string> actors, blocks;
     };
     auto a = std::make_shared<Args>();
@@ -144,8 +144,9 @@ void RegisterBlockerCommands(CLI::App& app, const GlobalFlags& global, int& exit
     auto* actors = cmd->add_option("--actor", a->actors, "who is needed (repeatable)");
     auto* blocks = cmd->add_option("--blocks", a->blocks, "gate labels it holds (repeatable)");
     cmd->add_option("--note", a->note, "why");
+    cmd->add_option("--key", a->key, "sign it (an owner's key when the blocker would hold less)");
     cmd->callback([a, status, category, next, item, actors, blocks, &global, &exit_code] {
-      WithWs(global, exit_code, [&](model::Workspace& ws) {
+      WithWsAndSigner(global, a->key, exit_code, [&](model::Workspace& ws, const model::Signer& s) {
         model::BlockerChanges c;
         if (status->count()) c.status = a->status;
         if (category->count()) c.category = a->category;
@@ -154,40 +155,54 @@ void RegisterBlockerCommands(CLI::App& app, const GlobalFlags& global, int& exit
         if (actors->count()) c.actor_needed = a->actors;
         if (blocks->count()) c.blocks = a->blocks;
         c.note = a->note;
-        return ShowBlocker(model::UpdateBlocker(ws, a->id, c, model::LocalActor()), false);
+        return ShowBlocker(model::UpdateBlocker(ws, a->id, c, s), false);
       });
     });
   }
   {
     struct Args {
-      std::string id, note;
+      std::string id, note, key;
       std::vector<std::string> evidence;
     };
-    auto a = std::make_shared<Args>();
-    CLI::App* cmd = blocker->add_subcommand(
-        "close", "Close a blocker with evidence: sealed artifacts that verify now");
-    cmd->add_option("id", a->id, "blocker id")->required();
-    cmd->add_option("--evidence", a->evidence, "seal root of recorded evidence (repeatable)")
-        ->required();
-    cmd->add_option("--note", a->note, "what the evidence shows");
-    cmd->callback([a, &global, &exit_code] {
-      WithWs(global, exit_code, [&](model::Workspace& ws) {
-        return ShowBlocker(
-            evidence::CloseBlocker(ws, a->id, a->evidence, a->note, model::LocalActor()), false);
+    for (bool propose : {false, true}) {
+      auto a = std::make_shared<Args>();
+      CLI::App* cmd =
+          propose ? blocker->add_subcommand(
+                        "propose-close",
+                        "Propose a close with evidence, for the role the blocker needs (any "
+                        "trusted key, the agent's included)")
+                  : blocker->add_subcommand(
+                        "close",
+                        "Close a blocker with evidence that verifies now, signed by the role its "
+                        "category needs");
+      cmd->add_option("id", a->id, "blocker id")->required();
+      cmd->add_option("--evidence", a->evidence, "seal root of recorded evidence (repeatable)")
+          ->required();
+      cmd->add_option("--note", a->note, "what the evidence shows");
+      cmd->add_option("--key", a->key, "the signer's private key")->required();
+      cmd->callback([a, propose, &global, &exit_code] {
+        WithWsAndSigner(
+            global, a->key, exit_code, [&](model::Workspace& ws, const model::Signer& s) {
+              return ShowBlocker(propose
+                                     ? evidence::ProposeClose(ws, a->id, a->evidence, a->note, s)
+                                     : evidence::CloseBlocker(ws, a->id, a->evidence, a->note, s),
+                                 false);
+            });
       });
-    });
+    }
   }
   {
     struct Args {
-      std::string id, note;
+      std::string id, note, key;
     };
     auto a = std::make_shared<Args>();
-    CLI::App* cmd = blocker->add_subcommand("reopen", "Reopen a closed blocker");
+    CLI::App* cmd = blocker->add_subcommand("reopen", "Reopen a closed blocker (signed)");
     cmd->add_option("id", a->id, "blocker id")->required();
     cmd->add_option("--note", a->note, "why");
+    cmd->add_option("--key", a->key, "a trusted key")->required();
     cmd->callback([a, &global, &exit_code] {
-      WithWs(global, exit_code, [&](model::Workspace& ws) {
-        return ShowBlocker(model::ReopenBlocker(ws, a->id, a->note, model::LocalActor()), false);
+      WithWsAndSigner(global, a->key, exit_code, [&](model::Workspace& ws, const model::Signer& s) {
+        return ShowBlocker(model::ReopenBlocker(ws, a->id, a->note, s), false);
       });
     });
   }

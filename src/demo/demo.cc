@@ -255,6 +255,26 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
                  {"rehearse", "--target", "sqlite:clone.db", "--apply", "change/apply.sql",
                   "--rollback", "fix7/rollback_broken.sql", "--out", "rehearsal-broken", "--json"},
                  1);
+  // 10. Who closes: the surrogate rehearsal is evidence, but the rollback blocker waits for the
+  // operator's real data and the owner; the agent may only propose the close.
+  d.Step("seal the rehearsal as evidence", {"seal", "rehearsal"}, 0);
+  d.Step("record it", {"evidence", "add", "rehearsal"}, 0);
+  std::string evidence;
+  if (d.failure().empty()) {
+    auto seal = ReadFile(w + "/rehearsal/prodgate.seal.json");
+    if (!seal.ok()) return seal.status();
+    Json j = Json::parse(*seal, nullptr, false);
+    evidence = j.is_object() ? j.value("root", "") : "";
+  }
+  auto agent_close = d.Step("the agent may not close a blocker the operator and owner must close",
+                            {"blocker", "close", "FIX7-P0-DRYRUN-PROD-ROLLBACK-1", "--evidence",
+                             evidence, "--key", "keys/agent.pem"},
+                            2);
+  d.Step("the agent proposes the close instead",
+         {"blocker", "propose-close", "FIX7-P0-DRYRUN-PROD-ROLLBACK-1", "--evidence", evidence,
+          "--note", "the surrogate leg; the real-dump leg is the operator's", "--key",
+          "keys/agent.pem"},
+         0);
   auto gate = d.JsonStep("cutover in production",
                          {"gate", "check", "--action", "cutover", "--scope", "production",
                           "--change", change, "--json"},
@@ -308,6 +328,11 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
   }
   s += fmt::format("  lane      {}\n\nHeld\n", lane.value("final_status", "?"));
   s += "  inside the lane, `execute` in production was refused; the command never ran\n";
+  if (agent_close) {
+    std::string why = agent_close->err.substr(0, agent_close->err.find('\n'));
+    if (why.starts_with("prodgate: error: ")) why = why.substr(17);
+    s += "  the agent's close: " + why + "\n";
+  }
   s += fmt::format("  cutover in production: {}\n", gate->value("decision", "HOLD"));
   for (const auto& r : gate->value("reasons", Json::array())) {
     s += fmt::format("    - {}: {}\n", r.value("code", ""), r.value("message", ""));

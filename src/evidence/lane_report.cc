@@ -16,7 +16,9 @@ const std::set<std::string> kReadOnly = {"dryrun", "realrun_precheck", "live_rea
 struct LaneFacts {
   bool production_mutation = false, live_production_contact = false, real_run = false,
        qt001 = false, cutover = false, ci_deploy = false, secrets_changed = false;
-  std::vector<Json> intents, violations, rehearsals, evidence, probes, grants, decisions;
+  // violations: actions run outside the lane's authority; refusals: attempts prodgate
+  // refused for want of authority (refused.* events), which ran nothing.
+  std::vector<Json> intents, violations, refusals, rehearsals, evidence, probes, grants, decisions;
   std::map<std::string, Json> last_rehearsal;  // change → last rehearsal.result body
   std::vector<std::string> closed, design_delivered, partially_discharged, reopened;
 };
@@ -51,6 +53,12 @@ Result<LaneFacts> Collect(model::Workspace& ws, const model::LaneState& lane) {
         if (i["intent"] == b.value("intent", ""))
           i["exit_code"] = b.value("exit_code", int64_t{-1});
       }
+    } else if (e.kind.starts_with("refused.")) {
+      Json r = {{"seq", e.seq}, {"kind", e.kind}, {"actor", e.actor}, {"refused", true}};
+      for (const char* k : {"action", "scope", "id", "option", "codes", "reason"}) {
+        if (b.contains(k)) r[k] = b[k];
+      }
+      f.refusals.push_back(std::move(r));
     } else if (e.kind == "trust.update") {
       f.secrets_changed = true;
     } else if (e.kind == "rehearsal.result") {
@@ -139,7 +147,7 @@ Result<Json> ComputeLaneReport(model::Workspace& ws, const model::LaneState& lan
       {"avoided_real_run_qt001_cutover", !(f.real_run || f.qt001 || f.cutover)},
       {"avoided_ci_deploy_trigger", !f.ci_deploy},
       {"avoided_secrets_change", !f.secrets_changed},
-      {"stayed_within_lane_authority", f.violations.empty()},
+      {"stayed_within_lane_authority", f.violations.empty() && f.refusals.empty()},
       {"clone_isolation_proven", all_steps("isolation")},
       {"clone_secret_free", all_steps("secrets")},
       {"after_apply_differs_from_before", all_steps("after_apply")},
@@ -161,6 +169,13 @@ Result<Json> ComputeLaneReport(model::Workspace& ws, const model::LaneState& lan
   } else {
     next = summary.conclusion;
   }
+  // Every attempt beyond authority: the actions that ran (refused: false) and those refused.
+  Json violations = Json::array();
+  for (auto v : f.violations) {
+    v["refused"] = false;
+    violations.push_back(std::move(v));
+  }
+  for (const auto& r : f.refusals) violations.push_back(r);
   return Json{{"format", "prodgate.lane-report/1"},
               {"lane", lane.name},
               {"delegated_decision_consumed", lane.option},
@@ -175,7 +190,7 @@ Result<Json> ComputeLaneReport(model::Workspace& ws, const model::LaneState& lan
               {"production_ci_deploy_triggered", f.ci_deploy},
               {"secrets_changed", f.secrets_changed},
               {"actions", f.intents},
-              {"authority_violations", f.violations},
+              {"authority_violations", violations},
               {"workstream_rehearsal", rehearsal_ws},
               {"workstream_evidence", f.evidence},
               {"workstream_grants", f.grants},

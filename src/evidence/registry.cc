@@ -71,13 +71,11 @@ Result<EvidenceRecord> FindEvidence(model::Workspace& ws, std::string_view root)
   return EvidenceRecord{doc->value("root", ""), doc->value("dir", ""), doc->value("manifest", "")};
 }
 
-Result<model::Blocker> CloseBlocker(model::Workspace& ws, const std::string& id,
-                                    const std::vector<std::string>& roots, const std::string& note,
-                                    const std::string& actor) {
-  PG_ASSIGN_OR_RETURN(model::Blocker b, model::FindBlocker(ws, id));
-  if (!b.open()) {
-    return Status::BadInput(fmt::format("blocker {} is already closed", id), "nothing to do");
-  }
+namespace {
+
+// Each root recorded as evidence and verifying now, as the close or proposal records it.
+Result<Json> VerifiedEvidence(model::Workspace& ws, const std::string& id,
+                              const std::vector<std::string>& roots) {
   if (roots.empty()) {
     return Status::BadInput(fmt::format("closing blocker {} needs evidence", id),
                             "pass --evidence SEAL_ROOT of a sealed artifact that shows it is done");
@@ -95,17 +93,62 @@ Result<model::Blocker> CloseBlocker(model::Workspace& ws, const std::string& id,
     }
     evidence.push_back({{"root", rec.root}, {"dir", rec.dir}, {"verified_at", ledger::NowUtc()}});
   }
+  return evidence;
+}
+
+Status MustBeOpen(const std::optional<model::Blocker>& current, const std::string& id) {
+  // Under the write lock: two concurrent closes give one close and one refusal.
+  if (!current) return Status::BadInput(fmt::format("no blocker \"{}\"", id));
+  if (!current->open()) {
+    return Status::BadInput(fmt::format("blocker {} was closed meanwhile", id), "nothing to do");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<model::Blocker> CloseBlocker(model::Workspace& ws, const std::string& id,
+                                    const std::vector<std::string>& roots, const std::string& note,
+                                    const model::Signer& signer) {
+  PG_ASSIGN_OR_RETURN(model::Blocker b, model::FindBlocker(ws, id));
+  if (!b.open()) {
+    return Status::BadInput(fmt::format("blocker {} is already closed", id), "nothing to do");
+  }
+  if (!signer.signs()) {
+    return Status::BadInput(fmt::format("closing blocker {} needs a signature", id),
+                            "pass --key KEY of the role the blocker needs; an agent proposes a "
+                            "close instead: prodgate blocker propose-close");
+  }
+  const std::string role = model::RoleInForce(ws, signer.key_id);
+  std::string why = role.empty() ? fmt::format("key {} is not trusted", signer.key_id)
+                                 : model::WhyRoleMayNotClose(b, role);
+  if (!why.empty()) {
+    Status recorded = model::RecordRefusal(ws, "refused.blocker_close",
+                                           {{"id", id}, {"role", role}, {"reason", why}}, signer);
+    return Status::BadInput(
+        why + (recorded.ok() ? " (the refused close is recorded)" : ""),
+        role.empty() ? "sign with a key the workspace trusts"
+                     : fmt::format("have that role close it, or propose the close for it: "
+                                   "prodgate blocker propose-close {} --evidence ROOT --key KEY",
+                                   id));
+  }
+  PG_ASSIGN_OR_RETURN(Json evidence, VerifiedEvidence(ws, id, roots));
   return model::AppendBlockerEvent(
-      ws, id, "blocker.close", {{"id", id}, {"evidence", evidence}, {"note", note}}, actor,
-      [&](const std::optional<model::Blocker>& current) -> Status {
-        // Under the write lock: two concurrent closes give one close and one refusal.
-        if (!current) return Status::BadInput(fmt::format("no blocker \"{}\"", id));
-        if (!current->open()) {
-          return Status::BadInput(fmt::format("blocker {} was closed meanwhile", id),
-                                  "nothing to do");
-        }
-        return Status::Ok();
-      });
+      ws, id, "blocker.close", {{"id", id}, {"evidence", evidence}, {"note", note}}, signer,
+      [&](const std::optional<model::Blocker>& current) { return MustBeOpen(current, id); });
+}
+
+Result<model::Blocker> ProposeClose(model::Workspace& ws, const std::string& id,
+                                    const std::vector<std::string>& roots, const std::string& note,
+                                    const model::Signer& signer) {
+  if (!signer.signs() || model::RoleInForce(ws, signer.key_id).empty()) {
+    return Status::BadInput(fmt::format("a close proposal for {} is signed by a trusted key", id),
+                            "pass --key KEY of a key the workspace trusts");
+  }
+  PG_ASSIGN_OR_RETURN(Json evidence, VerifiedEvidence(ws, id, roots));
+  return model::AppendBlockerEvent(
+      ws, id, "blocker.propose_close", {{"id", id}, {"evidence", evidence}, {"note", note}}, signer,
+      [&](const std::optional<model::Blocker>& current) { return MustBeOpen(current, id); });
 }
 
 }  // namespace prodgate::evidence

@@ -26,9 +26,17 @@ Result<EvidenceRecord> AddEvidence(model::Workspace& ws, const std::string& dir,
 
 Result<EvidenceRecord> FindEvidence(model::Workspace& ws, std::string_view root);
 
-// Closes blocker `id` with the evidence named by `roots` (each recorded and verifying now).
+// Closes blocker `id` with the evidence named by `roots` (each recorded and verifying now),
+// signed by `signer`, whose role must be one the blocker's category admits
+// (model::WhyRoleMayNotClose); a refused close is recorded (refused.blocker_close).
 Result<model::Blocker> CloseBlocker(model::Workspace& ws, const std::string& id,
                                     const std::vector<std::string>& roots, const std::string& note,
-                                    const std::string& actor);
+                                    const model::Signer& signer);
+
+// Proposes that the right role close blocker `id` with that evidence (any trusted key, the
+// agent's included): listed on the blocker until a close.
+Result<model::Blocker> ProposeClose(model::Workspace& ws, const std::string& id,
+                                    const std::vector<std::string>& roots, const std::string& note,
+                                    const model::Signer& signer);
 
 }  // namespace prodgate::evidence

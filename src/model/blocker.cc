@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "model/config.h"
+
 namespace prodgate::model {
 
 bool IsBlockerStatus(std::string_view s) {
@@ -59,6 +63,121 @@ Result<Blocker> Blocker::FromJson(const Json& j) {
   if (j.contains("evidence")) b.evidence = j["evidence"].get<std::vector<std::string>>();
   if (j.contains("extra")) b.extra = j["extra"];
   return b;
+}
+
+namespace {
+
+// The roles actor_needed names that a key can hold (owner, operator, ci), in its order.
+std::vector<std::string> HumanActors(const Blocker& b) {
+  std::vector<std::string> roles;
+  for (const auto& a : b.actor_needed) {
+    if (a == "owner" || a == "operator" || a == "ci") roles.push_back(a);
+  }
+  return roles;
+}
+
+}  // namespace
+
+std::string WhyRoleMayNotClose(const Blocker& b, std::string_view role) {
+  if (b.category == "needs-grant") {
+    return fmt::format(
+        "blocker {} is needs-grant: the owners' grants for what it holds ({}) close it, "
+        "not a close",
+        b.id, fmt::join(b.blocks, ", "));
+  }
+  if (b.category == "needs-owner-decision") {
+    return fmt::format(
+        "blocker {} is needs-owner-decision: an owner's selection of a decision option that "
+        "closes it does, not a close",
+        b.id);
+  }
+  std::vector<std::string> roles = HumanActors(b);
+  if (roles.empty()) {
+    if (!IsHumanCategory(b.category)) return "";  // engineering work, any trusted key
+    roles.push_back("owner");
+  }
+  for (const auto& r : roles) {
+    if (r == role) return "";
+  }
+  return fmt::format("blocker {} is {}: only {} may close it, and this key is {}", b.id, b.category,
+                     fmt::join(roles, " or "), role);
+}
+
+namespace {
+
+// The roles that may close `b` with `blocker close`, besides an owner (who may change any
+// blocker, and so close it after changing it).
+std::vector<std::string> NonOwnerClosers(const Blocker& b) {
+  std::vector<std::string> roles;
+  for (const char* r : {"operator", "ci", "agent"}) {
+    if (WhyRoleMayNotClose(b, r).empty()) roles.push_back(r);
+  }
+  return roles;
+}
+
+std::vector<std::string> DroppedLabels(const Blocker& before, const Blocker& after) {
+  std::vector<std::string> dropped;
+  for (const auto& l : before.blocks) {
+    if (std::find(after.blocks.begin(), after.blocks.end(), l) == after.blocks.end()) {
+      dropped.push_back(l);
+    }
+  }
+  return dropped;
+}
+
+bool WidensClosers(const Blocker& before, const Blocker& after) {
+  std::vector<std::string> was = NonOwnerClosers(before);
+  for (const auto& r : NonOwnerClosers(after)) {
+    if (std::find(was.begin(), was.end(), r) == was.end()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string HowItCloses(const Blocker& b) {
+  if (b.category == "needs-grant") {
+    return fmt::format("an owner grants what it holds ({}): prodgate grant issue --key OWNER_KEY",
+                       fmt::join(b.blocks, ", "));
+  }
+  if (b.category == "needs-owner-decision") {
+    return "an owner selects a decision option that closes it: prodgate decision select ID "
+           "--option OPT --key OWNER_KEY";
+  }
+  std::vector<std::string> roles = HumanActors(b);
+  if (roles.empty() && IsHumanCategory(b.category)) roles.push_back("owner");
+  if (roles.empty()) {
+    return fmt::format(
+        "any trusted key closes it with evidence: prodgate blocker close {} "
+        "--evidence SEAL_ROOT --key KEY",
+        b.id);
+  }
+  return fmt::format(
+      "{} closes it with evidence: prodgate blocker close {} --evidence SEAL_ROOT "
+      "--key {}_KEY (an agent proposes: prodgate blocker propose-close)",
+      fmt::join(roles, " or "), b.id, roles.size() == 1 ? roles[0] : "THEIR");
+}
+
+bool Weakens(const Blocker& before, const Blocker& after) {
+  return !DroppedLabels(before, after).empty() || WidensClosers(before, after);
+}
+
+std::vector<std::string> KeepHolds(const Blocker& before, Blocker& after) {
+  std::vector<std::string> kept;
+  for (const auto& l : DroppedLabels(before, after)) {
+    after.blocks.push_back(l);
+    kept.push_back(fmt::format("{} still holds {}", after.id, l));
+  }
+  if (WidensClosers(before, after)) {
+    kept.push_back(
+        fmt::format("{} keeps category \"{}\" and actors [{}] (the map's would let {} "
+                    "close it)",
+                    after.id, before.category, fmt::join(before.actor_needed, ", "),
+                    fmt::join(NonOwnerClosers(after), " or ")));
+    after.category = before.category;
+    after.actor_needed = before.actor_needed;
+  }
+  return kept;
 }
 
 }  // namespace prodgate::model

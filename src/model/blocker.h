@@ -34,4 +34,25 @@ struct Blocker {
   static Result<Blocker> FromJson(const Json& j);
 };
 
+// Who may close a blocker with `blocker close` (DESIGN.md §3.5), by the role name of the
+// signing key (authority/keys.h): a needs-grant blocker, nobody (the grants it names close
+// it); a needs-owner-decision blocker, nobody (an owner's selection closes it); a blocker
+// whose actor_needed names owner, operator or ci, one of those roles; any other human-only
+// category, an owner; the rest (engineering work), any trusted key. "" when `role` may; else
+// why not, naming who may.
+std::string WhyRoleMayNotClose(const Blocker& b, std::string_view role);
+
+// How `b` closes and who closes it, as a command to run (the release of a blocker_open hold).
+std::string HowItCloses(const Blocker& b);
+
+// True when `after` holds less than `before`: a gate label dropped, or a role other than owner
+// may close `after` that could not close `before` (WhyRoleMayNotClose). Only an owner weakens a
+// blocker; anyone may strengthen one (a new label, a human category, fewer closers).
+bool Weakens(const Blocker& before, const Blocker& after);
+
+// Makes `after` hold at least what `before` holds: the labels it dropped are added back, and
+// when it would let another role close, the category and actors of `before` are kept. Returns
+// what was kept, one line per blocker and reason (empty when `after` does not weaken).
+std::vector<std::string> KeepHolds(const Blocker& before, Blocker& after);
+
 }  // namespace prodgate::model

@@ -7,8 +7,28 @@
 
 namespace prodgate::model {
 
+// A change that makes a blocker hold less (Weakens) is an owner's: refused, naming the
+// blockers, unless `signer` is an owner (the verification refuses it too).
+static Status CheckWeakening(Workspace& ws, ledger::ProjectionTxn& txn, const std::string& kind,
+                             const Json& body, const Signer& signer) {
+  ledger::Event trial;
+  trial.kind = kind;
+  trial.body = body;
+  PG_ASSIGN_OR_RETURN(std::vector<BlockerEffect> effects, BlockerChangesOf(trial, txn));
+  std::vector<std::string> weakened;
+  for (const auto& e : effects) {
+    if (e.before && Weakens(*e.before, e.after)) weakened.push_back(e.after.id);
+  }
+  if (weakened.empty() || RoleInForce(ws, signer.key_id) == "owner") return Status::Ok();
+  return Status::BadInput(
+      fmt::format("this makes {} hold less (a gate label dropped, a human-only category or its "
+                  "actors changed), which only an owner may",
+                  fmt::join(weakened, ", ")),
+      "have an owner make the change with --key OWNER_KEY, or keep what the blocker holds");
+}
+
 Result<Blocker> AppendBlockerEvent(Workspace& ws, const std::string& id, const std::string& kind,
-                                   Json body, const std::string& actor, const BlockerCheck& check) {
+                                   Json body, const Signer& signer, const BlockerCheck& check) {
   auto appended = AppendEvent(ws, [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
     // The blocker as of the head this event chains onto, under the write lock.
     PG_ASSIGN_OR_RETURN(auto doc, txn.Get("blockers", id));
@@ -18,11 +38,8 @@ Result<Blocker> AppendBlockerEvent(Workspace& ws, const std::string& id, const s
       current = std::move(b);
     }
     if (check) PG_RETURN_IF_ERROR(check(current));
-    ledger::EventDraft d;
-    d.actor = actor;
-    d.kind = kind;
-    d.body = std::move(body);
-    return d;
+    PG_RETURN_IF_ERROR(CheckWeakening(ws, txn, kind, body, signer));
+    return signer.Draft(kind, std::move(body));
   });
   if (!appended.ok()) return appended.status();
   return FindBlocker(ws, id);
@@ -35,7 +52,7 @@ static Status MustExist(const std::optional<Blocker>& b, const std::string& id) 
 }
 
 Result<ImportOutcome> ImportBlockerMap(Workspace& ws, const std::string& path,
-                                       const std::string& actor) {
+                                       const Signer& signer) {
   PG_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 64 << 20));
   ImportOutcome out;
   PG_ASSIGN_OR_RETURN(out.map, ParseBlockerMap(text, path, ws.config));
@@ -43,24 +60,35 @@ Result<ImportOutcome> ImportBlockerMap(Workspace& ws, const std::string& path,
     return Status::BadInput(fmt::format("{} holds a map without blockers", path),
                             "import a map that lists its blockers");
   }
-  Json rows = Json::array();
-  for (auto b : out.map.blockers) {
-    bool given = !b.status.empty();
-    if (!given) b.status = "OPEN";  // kept as it is for an existing blocker (projector.cc)
-    PG_ASSIGN_OR_RETURN(auto existing, ws.state().Get("blockers", b.id));
-    existing ? ++out.updated : ++out.added;
-    rows.push_back({{"blocker", b.ToJson()}, {"status_given", given}});
-  }
-  Json body = {{"source", {{"name", path}, {"sha256", out.map.source_sha256}}},
-               {"shape", out.map.shape},
-               {"metadata", out.map.metadata},
-               {"blockers", rows}};
-  auto appended = AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
-    ledger::EventDraft d;
-    d.actor = actor;
-    d.kind = "blocker.import";
-    d.body = body;
-    return d;
+  const bool owner = RoleInForce(ws, signer.key_id) == "owner";
+  auto appended = AppendEvent(ws, [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
+    // Under the write lock, against the blockers as of the head this event chains onto. A
+    // map imported by anyone but an owner never makes a blocker hold less: what it would
+    // weaken is kept (KeepHolds) and reported.
+    out.added = out.updated = 0;
+    out.kept.clear();
+    Json rows = Json::array();
+    for (auto b : out.map.blockers) {
+      bool given = !b.status.empty();
+      if (!given) b.status = "OPEN";  // kept as it is for an existing blocker (projector.cc)
+      PG_ASSIGN_OR_RETURN(auto doc, txn.Get("blockers", b.id));
+      if (doc) {
+        ++out.updated;
+        PG_ASSIGN_OR_RETURN(Blocker current, Blocker::FromJson(*doc));
+        if (!owner) {
+          for (auto& k : KeepHolds(current, b)) out.kept.push_back(std::move(k));
+        }
+      } else {
+        ++out.added;
+      }
+      rows.push_back({{"blocker", b.ToJson()}, {"status_given", given}});
+    }
+    Json body = {{"source", {{"name", path}, {"sha256", out.map.source_sha256}}},
+                 {"shape", out.map.shape},
+                 {"metadata", out.map.metadata},
+                 {"blockers", rows}};
+    PG_RETURN_IF_ERROR(CheckWeakening(ws, txn, "blocker.import", body, signer));
+    return signer.Draft("blocker.import", std::move(body));
   });
   if (!appended.ok()) return appended.status();
   out.seq = appended->seq;
@@ -88,7 +116,7 @@ Status CheckCategory(std::string_view c) {
 
 }  // namespace
 
-Result<Blocker> AddBlocker(Workspace& ws, Blocker b, const std::string& actor) {
+Result<Blocker> AddBlocker(Workspace& ws, Blocker b, const Signer& signer) {
   if (b.id.empty() || b.item.empty()) {
     return Status::BadInput("a blocker needs an id and an item", "pass --id and --item");
   }
@@ -103,7 +131,7 @@ Result<Blocker> AddBlocker(Workspace& ws, Blocker b, const std::string& actor) {
     return Status::BadInput(fmt::format("a new blocker cannot be {}", b.status),
                             "add it open; close it later with evidence");
   }
-  return AppendBlockerEvent(ws, b.id, "blocker.add", {{"blocker", b.ToJson()}}, actor,
+  return AppendBlockerEvent(ws, b.id, "blocker.add", {{"blocker", b.ToJson()}}, signer,
                             [&](const std::optional<Blocker>& current) -> Status {
                               if (!current) return Status::Ok();
                               return Status::BadInput(
@@ -113,7 +141,7 @@ Result<Blocker> AddBlocker(Workspace& ws, Blocker b, const std::string& actor) {
 }
 
 Result<Blocker> UpdateBlocker(Workspace& ws, const std::string& id, const BlockerChanges& c,
-                              const std::string& actor) {
+                              const Signer& signer) {
   PG_ASSIGN_OR_RETURN(Blocker b, FindBlocker(ws, id));
   Json changes = Json::object();
   if (c.status) {
@@ -155,7 +183,7 @@ Result<Blocker> UpdateBlocker(Workspace& ws, const std::string& id, const Blocke
   }
   const bool status_change = changes.contains("status");
   return AppendBlockerEvent(
-      ws, id, "blocker.update", {{"id", id}, {"changes", changes}, {"note", c.note}}, actor,
+      ws, id, "blocker.update", {{"id", id}, {"changes", changes}, {"note", c.note}}, signer,
       [&](const std::optional<Blocker>& current) -> Status {
         PG_RETURN_IF_ERROR(MustExist(current, id));
         if (status_change && !current->open()) {
@@ -167,14 +195,18 @@ Result<Blocker> UpdateBlocker(Workspace& ws, const std::string& id, const Blocke
 }
 
 Result<Blocker> ReopenBlocker(Workspace& ws, const std::string& id, const std::string& note,
-                              const std::string& actor) {
+                              const Signer& signer) {
+  if (!signer.signs()) {
+    return Status::BadInput(fmt::format("reopening blocker {} needs a signature", id),
+                            "pass --key KEY, a key the workspace trusts");
+  }
   PG_ASSIGN_OR_RETURN(Blocker b, FindBlocker(ws, id));
   if (b.open()) {
     return Status::BadInput(fmt::format("blocker {} is not closed ({})", id, b.status),
                             "only a CLOSED blocker can be reopened");
   }
   return AppendBlockerEvent(
-      ws, id, "blocker.reopen", {{"id", id}, {"note", note}}, actor,
+      ws, id, "blocker.reopen", {{"id", id}, {"note", note}}, signer,
       [&](const std::optional<Blocker>& current) -> Status {
         PG_RETURN_IF_ERROR(MustExist(current, id));
         if (current->open()) {

@@ -18,13 +18,16 @@ struct ImportOutcome {
   ImportedMap map;
   int added = 0, updated = 0;
   int64_t seq = 0;
+  std::vector<std::string> kept;  // what the map would have weakened, kept (KeepHolds)
 };
 
-// Reads a map file in any shape blocker_map.h knows and records it (one blocker.import).
+// Reads a map file in any shape blocker_map.h knows and records it (one blocker.import). Unless
+// an owner signs it, a map never makes a blocker hold less (model::Weakens): the labels,
+// category and actors it would weaken are kept, and listed in `kept`.
 Result<ImportOutcome> ImportBlockerMap(Workspace& ws, const std::string& path,
-                                       const std::string& actor);
+                                       const Signer& signer);
 
-Result<Blocker> AddBlocker(Workspace& ws, Blocker b, const std::string& actor);
+Result<Blocker> AddBlocker(Workspace& ws, Blocker b, const Signer& signer);
 
 struct BlockerChanges {
   std::optional<std::string> status, category, next_action, item;
@@ -34,9 +37,9 @@ struct BlockerChanges {
 // Refuses status CLOSED (closing needs evidence: `blocker close`), unknown statuses,
 // categories and gate labels, and a change that changes nothing.
 Result<Blocker> UpdateBlocker(Workspace& ws, const std::string& id, const BlockerChanges& c,
-                              const std::string& actor);
+                              const Signer& signer);
 Result<Blocker> ReopenBlocker(Workspace& ws, const std::string& id, const std::string& note,
-                              const std::string& actor);
+                              const Signer& signer);
 
 Result<Blocker> FindBlocker(Workspace& ws, const std::string& id);
 Result<std::vector<Blocker>> ListBlockers(Workspace& ws);
@@ -48,6 +51,6 @@ using BlockerCheck = std::function<Status(const std::optional<Blocker>& current)
 // `check` runs inside the append's transaction, under the ledger's write lock, so that two
 // concurrent changes of one blocker give one linear result (DESIGN.md §3.4).
 Result<Blocker> AppendBlockerEvent(Workspace& ws, const std::string& id, const std::string& kind,
-                                   Json body, const std::string& actor, const BlockerCheck& check);
+                                   Json body, const Signer& signer, const BlockerCheck& check);
 
 }  // namespace prodgate::model

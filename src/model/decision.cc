@@ -33,11 +33,13 @@ Json DecisionSpec::ToJson() const {
                         {"uses", g.uses},
                         {"expires", g.expires}});
     }
-    options_json.push_back({{"id", o.id},
-                            {"summary", o.summary},
-                            {"default", o.is_default},
-                            {"hold", o.hold},
-                            {"grants", grants}});
+    Json option = {{"id", o.id},
+                   {"summary", o.summary},
+                   {"default", o.is_default},
+                   {"hold", o.hold},
+                   {"grants", grants}};
+    if (!o.closes.empty()) option["closes"] = o.closes;  // absent from older specs
+    options_json.push_back(std::move(option));
   }
   return Json{{"format", "prodgate.decision/1"},
               {"id", id},
@@ -102,7 +104,8 @@ Result<DecisionSpec> DecisionSpec::FromJson(const Json& j, const Config& config)
       }
       if (!ids.insert(opt.id).second) problem(fmt::format("option \"{}\" appears twice", opt.id));
       for (const auto& [k, v] : o.items()) {
-        if (k != "id" && k != "summary" && k != "default" && k != "hold" && k != "grants") {
+        if (k != "id" && k != "summary" && k != "default" && k != "hold" && k != "grants" &&
+            k != "closes") {
           problem(fmt::format("option \"{}\": unknown key \"{}\"", opt.id, k));
         }
       }
@@ -151,8 +154,20 @@ Result<DecisionSpec> DecisionSpec::FromJson(const Json& j, const Config& config)
           }
         }
       }
+      if (o.contains("closes")) {
+        const Json& c = o["closes"];
+        if (!c.is_array() ||
+            !std::all_of(c.begin(), c.end(), [](const Json& v) { return v.is_string(); })) {
+          problem(fmt::format("option \"{}\": closes must be an array of blocker ids", opt.id));
+        } else {
+          opt.closes = c.get<std::vector<std::string>>();
+        }
+      }
       if (opt.hold && !opt.grants.empty()) {
         problem(fmt::format("option \"{}\" holds, so it cannot issue grants", opt.id));
+      }
+      if (opt.hold && !opt.closes.empty()) {
+        problem(fmt::format("option \"{}\" holds, so it closes no blocker", opt.id));
       }
       d.options.push_back(std::move(opt));
     }

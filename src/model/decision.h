@@ -24,6 +24,8 @@ struct DecisionOption {
   bool is_default = false;
   bool hold = false;  // selecting it authorizes nothing
   std::vector<OptionGrant> grants;
+  // The needs-owner-decision blockers selecting it closes (each open when it is selected).
+  std::vector<std::string> closes;
 };
 
 struct DecisionSpec {

@@ -88,13 +88,23 @@ Status ProjectBlocker(const Event& e, ProjectionTxn& txn) {
   return index.Write();
 }
 
-Status ProjectBlockerChange(const Event& e, ProjectionTxn& txn, GateIndex& index) {
+}  // namespace
+
+Result<std::vector<BlockerEffect>> BlockerChangesOf(const Event& e, ProjectionTxn& txn) {
   const Json& b = e.body;
+  std::vector<BlockerEffect> out;
   if (e.kind == "blocker.import") {
     if (!b.contains("blockers") || !b["blockers"].is_array()) return Malformed(e, "no blockers");
+    std::set<std::string> seen;
     for (const auto& row : b["blockers"]) {
-      if (!row.contains("blocker")) return Malformed(e, "an import row without a blocker");
+      if (!row.is_object() || !row.contains("blocker")) {
+        return Malformed(e, "an import row without a blocker");
+      }
       PG_ASSIGN_OR_RETURN(Blocker incoming, Blocker::FromJson(row["blocker"]));
+      if (!seen.insert(incoming.id).second) {
+        return Malformed(e, fmt::format("blocker {} is imported twice", incoming.id));
+      }
+      if (!incoming.open()) return Malformed(e, "an imported map closes no blocker");
       PG_ASSIGN_OR_RETURN(auto existing, txn.Get("blockers", incoming.id));
       std::optional<Blocker> before;
       if (existing) {
@@ -102,22 +112,26 @@ Status ProjectBlockerChange(const Event& e, ProjectionTxn& txn, GateIndex& index
         before = old;
         // A map that does not say a blocker's status leaves it as it is; evidence is never
         // imported, only recorded by a verified close.
-        if (!row.value("status_given", true)) incoming.status = old.status;
+        const Json& given = row.contains("status_given") ? row["status_given"] : Json(true);
+        if (!given.is_boolean()) return Malformed(e, "status_given must be true or false");
+        if (!given.get<bool>()) incoming.status = old.status;
         if (incoming.category.empty()) incoming.category = old.category;
         incoming.evidence = old.evidence;
         for (const auto& [k, v] : old.extra.items()) {
           if (!incoming.extra.contains(k)) incoming.extra[k] = v;
         }
       }
-      PG_RETURN_IF_ERROR(PutBlocker(txn, index, before, incoming));
+      out.push_back({before, incoming});
     }
-    return Status::Ok();
+    return out;
   }
   if (e.kind == "blocker.add") {
     PG_ASSIGN_OR_RETURN(Blocker nb, Blocker::FromJson(b.value("blocker", Json::object())));
     PG_ASSIGN_OR_RETURN(auto existing, txn.Get("blockers", nb.id));
     if (existing) return Malformed(e, fmt::format("blocker {} is added twice", nb.id));
-    return PutBlocker(txn, index, std::nullopt, nb);
+    if (!nb.open()) return Malformed(e, fmt::format("blocker {} is added closed", nb.id));
+    out.push_back({std::nullopt, nb});
+    return out;
   }
   std::string id = StrField(b, "id");
   PG_ASSIGN_OR_RETURN(Blocker cur, LoadBlocker(e, txn, id));
@@ -127,38 +141,103 @@ Status ProjectBlockerChange(const Event& e, ProjectionTxn& txn, GateIndex& index
     cur.extra["history"].push_back(
         {{"seq", e.seq}, {"at", e.at}, {"actor", e.actor}, {"what", what}});
   };
+  auto strings = [&](const Json& v, std::vector<std::string>& into) -> bool {
+    if (!v.is_array()) return false;
+    into.clear();
+    for (const auto& s : v) {
+      if (!s.is_string()) return false;
+      into.push_back(s.get<std::string>());
+    }
+    return true;
+  };
   if (e.kind == "blocker.update") {
     const Json& c = b.value("changes", Json::object());
+    if (!c.is_object()) return Malformed(e, "changes must be an object");
     for (const auto& [k, v] : c.items()) {
-      if (k == "status") {
-        cur.status = v;
-      } else if (k == "category") {
-        cur.category = v;
-      } else if (k == "next_action") {
-        cur.next_action = v;
-      } else if (k == "item") {
-        cur.item = v;
+      bool ok = true;
+      if (k == "status" || k == "category" || k == "next_action" || k == "item") {
+        ok = v.is_string();
+        if (ok) {
+          std::string s = v.get<std::string>();
+          (k == "status"        ? cur.status
+           : k == "category"    ? cur.category
+           : k == "next_action" ? cur.next_action
+                                : cur.item) = s;
+        }
       } else if (k == "actor_needed") {
-        cur.actor_needed = v.get<std::vector<std::string>>();
+        ok = strings(v, cur.actor_needed);
       } else if (k == "blocks") {
-        cur.blocks = v.get<std::vector<std::string>>();
+        ok = strings(v, cur.blocks);
       } else {
         return Malformed(e, fmt::format("cannot change \"{}\"", k));
       }
+      if (!ok) return Malformed(e, fmt::format("\"{}\" has the wrong type", k));
+    }
+    if (!IsBlockerStatus(cur.status) || (before.open() && !cur.open())) {
+      return Malformed(e, "an update never closes a blocker, nor sets an unknown status");
     }
     note(StrField(b, "note").empty() ? "updated" : StrField(b, "note"));
   } else if (e.kind == "blocker.close") {
+    if (!cur.open()) return Malformed(e, fmt::format("blocker {} is closed already", id));
     cur.status = "CLOSED";
-    for (const auto& ev : b.value("evidence", Json::array()))
-      cur.evidence.push_back(ev.value("root", ""));
+    for (const auto& ev : b.value("evidence", Json::array())) {
+      if (!ev.is_object()) return Malformed(e, "evidence must be objects");
+      cur.evidence.push_back(StrField(ev, "root"));
+    }
     note("closed: " + StrField(b, "note"));
   } else if (e.kind == "blocker.reopen") {
+    if (cur.open()) return Malformed(e, fmt::format("blocker {} is open already", id));
     cur.status = "OPEN";
     note("reopened: " + StrField(b, "note"));
+  } else if (e.kind == "blocker.propose_close") {
+    // A proposal changes nothing the gate reads: it is listed until the right role closes.
+    if (!cur.open()) return Malformed(e, fmt::format("blocker {} is closed already", id));
+    if (!cur.extra.contains("close_proposals")) cur.extra["close_proposals"] = Json::array();
+    cur.extra["close_proposals"].push_back({{"seq", e.seq},
+                                            {"at", e.at},
+                                            {"by", e.actor},
+                                            {"evidence", b.value("evidence", Json::array())},
+                                            {"note", StrField(b, "note")}});
   } else {
     return Malformed(e, "unknown blocker event");
   }
-  return PutBlocker(txn, index, before, cur);
+  out.push_back({before, cur});
+  return out;
+}
+
+namespace {
+
+Status ProjectBlockerChange(const Event& e, ProjectionTxn& txn, GateIndex& index) {
+  PG_ASSIGN_OR_RETURN(std::vector<BlockerEffect> changes, BlockerChangesOf(e, txn));
+  for (const auto& c : changes) PG_RETURN_IF_ERROR(PutBlocker(txn, index, c.before, c.after));
+  return Status::Ok();
+}
+
+// Closes the blockers an owner-signed grant.issue or decision.select names in "closes": each
+// must be open and of `category` (needs-grant, needs-owner-decision), whose close is that
+// event (authority/verified_ledger.h checks who signed it).
+Status CloseNamedBlockers(const Event& e, const Json& holder, ProjectionTxn& txn,
+                          const std::string& category, const std::string& evidence) {
+  if (!holder.contains("closes")) return Status::Ok();
+  const Json& ids = holder["closes"];
+  if (!ids.is_array()) return Malformed(e, "\"closes\" must be an array of blocker ids");
+  GateIndex index(txn);
+  for (const auto& id : ids) {
+    if (!id.is_string()) return Malformed(e, "\"closes\" must be an array of blocker ids");
+    PG_ASSIGN_OR_RETURN(Blocker b, LoadBlocker(e, txn, id.get<std::string>()));
+    if (!b.open() || b.category != category) {
+      return Malformed(
+          e, fmt::format("it closes blocker {}, which is not an open {} blocker", b.id, category));
+    }
+    const Blocker before = b;
+    b.status = "CLOSED";
+    b.evidence.push_back(evidence);
+    if (!b.extra.contains("history")) b.extra["history"] = Json::array();
+    b.extra["history"].push_back(
+        {{"seq", e.seq}, {"at", e.at}, {"actor", e.actor}, {"what", "closed by " + evidence}});
+    PG_RETURN_IF_ERROR(PutBlocker(txn, index, before, b));
+  }
+  return index.Write();
 }
 
 // A new grant from {"id","terms","signatures"} (grant.issue, or one grant of a selection).
@@ -178,7 +257,10 @@ Status PutNewGrant(const Event& e, const Json& b, ProjectionTxn& txn) {
 
 Status ProjectGrant(const Event& e, ProjectionTxn& txn) {
   const Json& b = e.body;
-  if (e.kind == "grant.issue") return PutNewGrant(e, b, txn);
+  if (e.kind == "grant.issue") {
+    PG_RETURN_IF_ERROR(PutNewGrant(e, b, txn));
+    return CloseNamedBlockers(e, b, txn, "needs-grant", "grant:" + StrField(b, "id"));
+  }
   std::string id = StrField(b, "id");
   PG_ASSIGN_OR_RETURN(auto doc, txn.Get("grants", id));
   if (!doc) return Malformed(e, fmt::format("no grant \"{}\"", id));
@@ -211,6 +293,12 @@ Status Project(const Event& e, ProjectionTxn& txn) {
     // The keys and their roles are folded by the verification, which checks the owners'
     // signatures (authority/verified_ledger.h); here only the last change is noted.
     return txn.Put("workspace", "trust", {{"kind", k}, {"seq", e.seq}});
+  }
+  if (k.starts_with("refused.")) {
+    // An attempt prodgate refused for want of authority (refused.gate_run,
+    // refused.blocker_close, refused.decision_select, refused.grant_issue): read by lane
+    // reports from the events; it changes no state.
+    return Status::Ok();
   }
   if (k.starts_with("blocker.")) return ProjectBlocker(e, txn);
   if (k.starts_with("grant.")) return ProjectGrant(e, txn);
@@ -278,10 +366,14 @@ Status Project(const Event& e, ProjectionTxn& txn) {
     Json issued = Json::array();
     for (const auto& g : b.value("grants", Json::array())) {
       PG_RETURN_IF_ERROR(PutNewGrant(e, g, txn));
+      PG_RETURN_IF_ERROR(
+          CloseNamedBlockers(e, g, txn, "needs-grant", "grant:" + StrField(g, "id")));
       issued.push_back(StrField(g, "id"));
     }
     d["grants_issued"] = issued;
-    return txn.Put("decisions", id, d);
+    PG_RETURN_IF_ERROR(txn.Put("decisions", id, d));
+    return CloseNamedBlockers(e, b, txn, "needs-owner-decision",
+                              fmt::format("decision:{}:{}", id, StrField(b, "option")));
   }
   if (k == "ids.reserve" || k == "ids.fold") {
     std::string prefix = StrField(b, "prefix");

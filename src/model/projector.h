@@ -19,12 +19,25 @@
 // authority::kFoldVersion, so that no verifier's checkpoint lacks it.
 #pragma once
 
+#include <optional>
+#include <vector>
+
 #include "ledger/store.h"
+#include "model/blocker.h"
 #include "model/config.h"
 
 namespace prodgate::model {
 
 Status Project(const ledger::Event& e, ledger::ProjectionTxn& txn);
+
+// What a blocker.* event would do, read from `txn` and written nowhere: each blocker before
+// (nullopt when new) and after. The verification uses it to check who may make the change.
+struct BlockerEffect {
+  std::optional<Blocker> before;
+  Blocker after;
+};
+Result<std::vector<BlockerEffect>> BlockerChangesOf(const ledger::Event& e,
+                                                    ledger::ProjectionTxn& txn);
 
 // Replays every event of `store` into memory.
 Result<ledger::MemoryProjections> Replay(ledger::LedgerStore& store);

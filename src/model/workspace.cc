@@ -74,6 +74,40 @@ Result<std::vector<ledger::Event>> VerifiedEventsOfKind(Workspace& ws, std::stri
   return events;
 }
 
+Status RecordRefusal(Workspace& ws, const std::string& kind, Json body, const Signer& signer) {
+  const bool trusted = signer.signs() && !RoleInForce(ws, signer.key_id).empty();
+  if (signer.signs() && !trusted) body["key"] = signer.key_id;  // named, not signed
+  bool repeated = false;
+  auto appended = AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
+    PG_ASSIGN_OR_RETURN(ledger::Head head, ws.ledger->ReadHead());
+    PG_ASSIGN_OR_RETURN(auto last, ws.ledger->EventAt(head.seq));
+    if (last && last->kind == kind && last->body == body) {
+      repeated = true;
+      return Status::BadInput("repeated");  // writes nothing
+    }
+    return trusted ? signer.Draft(kind, body) : Signer{}.Draft(kind, body);
+  });
+  return repeated ? Status::Ok() : appended.status();
+}
+
+std::string Signer::Actor() const { return signs() ? key_id : LocalActor(); }
+
+ledger::EventDraft Signer::Draft(std::string kind, Json body) const {
+  ledger::EventDraft d;
+  d.actor = Actor();
+  d.kind = std::move(kind);
+  d.body = std::move(body);
+  if (signs()) d.sign = sign;
+  return d;
+}
+
+std::string RoleInForce(Workspace& ws, const std::string& key_id) {
+  if (key_id.empty()) return "";
+  auto doc = ws.state().Get("keys", key_id);
+  if (!doc.ok() || !doc->has_value() || (**doc).value("removed_seq", int64_t{0}) != 0) return "";
+  return (**doc).value("role", "");
+}
+
 std::string WorkspaceId(const ledger::Event& genesis) {
   std::string id = genesis.body.value("workspace_id", "");
   return id.empty() ? ToHex(genesis.hash).substr(0, 32) : id;

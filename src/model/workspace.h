@@ -13,6 +13,7 @@
 // edit). AppendEvent keeps `proven` current after each append.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,11 +86,32 @@ bool ValidWorkspaceId(std::string_view id);
 // The actor name for events made without a key: "local:<user>".
 std::string LocalActor();
 
+// Who signs an event a command appends: a key (its id, and its Ed25519 signature over the
+// preimage: authority::SignerOf) or nobody (the local user, unsigned).
+struct Signer {
+  std::string key_id;
+  std::function<Result<std::string>(std::string_view preimage)> sign;
+  bool signs() const { return !key_id.empty(); }
+  std::string Actor() const;  // key_id, or LocalActor()
+  // The draft of an event of `kind` with `body`, by this signer.
+  ledger::EventDraft Draft(std::string kind, Json body) const;
+};
+
+// The role the verified chain gives `key_id` now ("owner", "operator", "ci", "agent"), or ""
+// for a key it does not trust (or none).
+std::string RoleInForce(Workspace& ws, const std::string& key_id);
+
 // Appends one event: inside the store's write transaction, `proven` is brought up to the head,
 // `prepare` runs, the event is checked against the verified rules (ProvenState::Admits: an
 // event that would break the chain is refused, nothing written) and model::Project updates
 // the store's projections; after the commit `proven` folds it.
 Result<ledger::Event> AppendEvent(Workspace& ws, const ledger::PrepareFn& prepare);
+
+// Records an attempt prodgate refused (kind "….refused", body saying what was tried and the
+// reasons), signed by `signer` when its key is in force, else unsigned with the key's id in
+// the body. The same refusal twice in a row is recorded once. A failure to record is
+// returned, and never turns the refusal into anything else.
+Status RecordRefusal(Workspace& ws, const std::string& kind, Json body, const Signer& signer);
 
 // The events of one kind, read from the store by their own kind column, up to the verified
 // head when the workspace was verified (ws.proven).

@@ -181,6 +181,22 @@ std::string Fixture::LedgerHead() {
   return r && r->exit_code == 0 ? r->out : "";
 }
 
+std::vector<std::string> Fixture::KindsAfter(const std::string& head) {
+  std::vector<std::string> kinds;
+  const std::string from = std::to_string(std::atoll(head.c_str()) + 1);
+  auto r = Run({"ledger", "log", "--json", "--from", from});
+  if (!r || r->exit_code != 0) return {"(ledger log failed)"};
+  size_t at = 0;
+  while (at < r->out.size()) {
+    size_t end = r->out.find('\n', at);
+    if (end == std::string::npos) end = r->out.size();
+    Json e = Json::parse(r->out.substr(at, end - at), nullptr, false);
+    kinds.push_back(e.is_object() ? e.value("kind", "?") : "?");
+    at = end + 1;
+  }
+  return kinds;
+}
+
 std::string Fixture::DbRoot(const std::string& rel_db) {
   auto r = Run({"db", "hash", "sqlite:" + rel_db, "--json"});
   if (!r || r->exit_code != 0) return "";

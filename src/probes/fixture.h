@@ -81,7 +81,9 @@ class Fixture {
   bool AddProduction();
   // `grant issue ARGS --key keys/alice.pem`; returns the grant id or "".
   std::string Issue(std::vector<std::string> args, const std::string& who = "alice");
-  std::string LedgerHead();                       // `ledger head` output, "" on error
+  std::string LedgerHead();  // `ledger head` output, "" on error
+  // The kinds of the events after `head` (a LedgerHead output), in order.
+  std::vector<std::string> KindsAfter(const std::string& head);
   std::string DbRoot(const std::string& rel_db);  // `db hash` root, "" on error
   std::string KeyId(const std::string& who);      // from keys/WHO.pub.json
 

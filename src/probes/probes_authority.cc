@@ -359,7 +359,8 @@ void ExecutorOfTheWrongRole(Fixture& f) {
         fmt::format("gate run by {}", who),
         GateRun(f, "cutover", "production", "ran", {"--change", kSomeChange, "--key", f.Key(who)}),
         {authority::kRunHeld}, {"executor_role"});
-    f.Require(f.LedgerHead() == before, "a refused executor appended to the ledger");
+    f.Require(f.KindsAfter(before) == std::vector<std::string>{"refused.gate_run"},
+              "a refused executor appended more than its refusal to the ledger");
   }
   f.Refused("gate run with no executor key",
             GateRun(f, "cutover", "production", "ran", {"--change", kSomeChange}),

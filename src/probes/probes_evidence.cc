@@ -42,7 +42,8 @@ void BlockerClosedWithStaleEvidence(Fixture& f) {
   // The proof changes after it was recorded.
   f.Write("proof/report.txt", "rollback restored the data row for row (mostly)\n");
   f.Refused("blocker close with evidence that no longer verifies",
-            {"blocker", "close", "B1", "--evidence", root}, {2}, {"does not verify now"});
+            {"blocker", "close", "B1", "--evidence", root, "--key", f.Key("agent")}, {2},
+            {"does not verify now"});
   auto show = f.Run({"blocker", "show", "B1", "--json"});
   Json b = show ? Json::parse(show->out, nullptr, false) : Json();
   f.Require(b.is_object() && b.value("status", "") == "OPEN", "the blocker is not OPEN any more");
@@ -54,8 +55,8 @@ void BlockerClosedWithoutEvidence(Fixture& f) {
   f.Refused("blocker set --status CLOSED", {"blocker", "set", "B1", "--status", "CLOSED"}, {2},
             {"blocker close B1 --evidence"});
   f.Refused("blocker close with a digest nobody recorded",
-            {"blocker", "close", "B1", "--evidence", std::string(64, 'e')}, {2},
-            {"no evidence with seal root"});
+            {"blocker", "close", "B1", "--evidence", std::string(64, 'e'), "--key", f.Key("agent")},
+            {2}, {"no evidence with seal root"});
 }
 
 void BlockerUnknownGateLabel(Fixture& f) {

@@ -79,6 +79,11 @@ std::string BlockerText(const model::Blocker& b) {
   out +=
       fmt::format("  evidence:     {}\n",
                   b.evidence.empty() ? "(none)" : fmt::format("{}", fmt::join(b.evidence, ", ")));
+  if (b.open()) out += fmt::format("  closes when:  {}\n", model::HowItCloses(b));
+  for (const auto& p : b.extra.value("close_proposals", Json::array())) {
+    out += fmt::format("  proposed:     close by {} at {}: {}\n", p.value("by", "?"),
+                       p.value("at", "?"), p.value("note", ""));
+  }
   if (!b.extra.empty()) out += fmt::format("  extra:        {}\n", b.extra.dump(2));
   return out;
 }
@@ -153,9 +158,12 @@ std::string DecisionMarkdown(const model::DecisionState& d,
     for (const auto& g : o.grants) {
       grants += fmt::format("{}{}@{} ×{}", grants.empty() ? "" : ", ", g.action, g.scope, g.uses);
     }
-    out += fmt::format("- **{}**{}{} - {}{}\n", o.id, o.is_default ? " (default" : "",
+    out += fmt::format("- **{}**{}{} - {}{}{}\n", o.id, o.is_default ? " (default" : "",
                        o.is_default ? (o.hold ? ", holds)" : ")") : "", o.summary,
-                       grants.empty() ? "" : " Grants: " + grants + ".");
+                       grants.empty() ? "" : " Grants: " + grants + ".",
+                       o.closes.empty()
+                           ? ""
+                           : fmt::format(" Selecting it closes: {}.", fmt::join(o.closes, ", ")));
   }
   out += s.precondition_gates.empty() ? "\n## Preconditions (every blocker in the map)\n\n"
                                       : fmt::format("\n## Preconditions (blockers holding {})\n\n",

@@ -48,8 +48,9 @@ TEST_F(WorkspaceTest, ARoleIsOnlyWhatAnOwnerSignedChangeGaveIt) {
   std::string path = dir_ / "agent.pub.json";
   std::string text = ReadFileOrDie(path);
   WriteFile(path, text.replace(text.find("\"role\":\"agent\""), 14, "\"role\":\"owner\""));
-  ExpectRefused({"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key("agent")},
-                2, "is an agent");
+  ExpectRefusalRecorded(
+      {"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key("agent")}, 2,
+      "is an agent", "refused.grant_issue");
   ExpectRefused({"trust", "add", path, "--key", Key("alice")}, 2, "already trusted");
   // The agent, with its own trusted key, appends a trust change that makes a new owner key
   // of its own: the chain breaks there, and nothing is decided on it.
@@ -184,8 +185,9 @@ TEST_F(WorkspaceTest, BlockerChangesAreCheckedAndClosingNeedsEvidenceThatVerifie
   ExpectRefused({"blocker", "set", "B1", "--status", "CLOSED"}, 2, "blocker close B1 --evidence");
   ExpectRefused({"blocker", "set", "B1", "--status", "DONE"}, 2, "unknown status");
   ExpectRefused({"blocker", "set", "B1", "--category", "vibes"}, 2, "unknown blocker category");
-  ExpectRefused({"blocker", "close", "B1", "--evidence", std::string(64, 'e')}, 2,
-                "no evidence with seal root");
+  ExpectRefused(
+      {"blocker", "close", "B1", "--evidence", std::string(64, 'e'), "--key", Key("agent")}, 2,
+      "no evidence with seal root");
   // Evidence: a sealed directory that verifies.
   WriteFile(dir_ / "proof/report.txt", "rollback restored the data row for row\n");
   ASSERT_EQ(Pg({"seal", dir_ / "proof"}).exit_code, 0);
@@ -193,14 +195,18 @@ TEST_F(WorkspaceTest, BlockerChangesAreCheckedAndClosingNeedsEvidenceThatVerifie
   ASSERT_EQ(Pg({"evidence", "add", dir_ / "proof"}).exit_code, 0);
   // The evidence drifts after it was recorded: the close is refused.
   WriteFile(dir_ / "proof/report.txt", "rollback restored the data row for row (edited)\n");
-  ExpectRefused({"blocker", "close", "B1", "--evidence", root}, 2, "does not verify now");
+  ExpectRefused({"blocker", "close", "B1", "--evidence", root, "--key", Key("agent")}, 2,
+                "does not verify now");
   WriteFile(dir_ / "proof/report.txt", "rollback restored the data row for row\n");
-  RunResult closed = Pg({"blocker", "close", "B1", "--evidence", root, "--note", "proved"});
+  // Engineering work: the agent that did it may close it.
+  RunResult closed =
+      Pg({"blocker", "close", "B1", "--evidence", root, "--note", "proved", "--key", Key("agent")});
   ASSERT_EQ(closed.exit_code, 0) << closed.err;
   Json b = JsonOut(Pg({"blocker", "show", "B1", "--json"}));
   EXPECT_EQ(b["status"], "CLOSED");
   EXPECT_EQ(b["evidence"], Json{root});
-  ASSERT_EQ(Pg({"blocker", "reopen", "B1", "--note", "new data"}).exit_code, 0);
+  ASSERT_EQ(Pg({"blocker", "reopen", "B1", "--note", "new data", "--key", Key("carol")}).exit_code,
+            0);
   EXPECT_EQ(JsonOut(Pg({"blocker", "show", "B1", "--json"}))["status"], "OPEN");
 }
 
@@ -260,10 +266,12 @@ TEST_F(WorkspaceTest, RevokedGrantHoldsAndOnlyOwnersRevoke) {
 }
 
 TEST_F(WorkspaceTest, OnlyTrustedOwnersIssueAndRequesterNeverApproves) {
-  ExpectRefused({"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key("agent")},
-                2, "only owners grant");
-  ExpectRefused({"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key("carol")},
-                2, "only owners grant");
+  for (const char* who : {"agent", "carol"}) {
+    Json e = ExpectRefusalRecorded(
+        {"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key(who)}, 2,
+        "only owners grant", "refused.grant_issue");
+    EXPECT_EQ(e["actor"], Id(who)) << "the attempt is signed by the key that made it";
+  }
   ExpectRefused({"grant", "issue", "--action", "apply", "--scope", "clone", "--requester",
                  Id("alice"), "--key", Key("alice")},
                 2, "cannot approve it");
@@ -531,9 +539,9 @@ TEST_F(WorkspaceTest, DecisionSelectsExactlyOneOptionByAnOwnerAndIssuesItsGrants
             std::string::npos);
   EXPECT_NE(md.out.find("| `FIX7-P0-PROD-OPT4-1` | OPEN | owner |"), std::string::npos) << md.out;
   EXPECT_NE(md.out.find("7 of them open"), std::string::npos) << md.out;
-  ExpectRefused({"decision", "select", id, "--option", "AUTHORIZE_PRODUCTION_DRYRUN_ONLY", "--key",
-                 Key("agent")},
-                2, "only an owner selects");
+  ExpectRefusalRecorded({"decision", "select", id, "--option", "AUTHORIZE_PRODUCTION_DRYRUN_ONLY",
+                         "--key", Key("agent")},
+                        2, "only an owner selects", "refused.decision_select");
   ExpectRefused({"decision", "select", id, "--option", "HOLD_PRODUCTION", "--option",
                  "AUTHORIZE_PRODUCTION_DRYRUN_ONLY", "--key", Key("alice")},
                 2, "option");

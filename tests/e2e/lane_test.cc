@@ -86,6 +86,17 @@ TEST_F(LaneTest, WhileOpenOnlyTheOptionsActionsPass) {
   Json prod =
       Gate({"--action", "cutover", "--scope", "production", "--change", std::string(64, 'c')}, 1);
   EXPECT_TRUE(Has(Codes(prod), "lane_authority"));
+  // The refused run is in the lane's report: an attempt beyond its authority, which ran nothing.
+  Json status = JsonOut(Pg({"lane", "status", "--json"}));
+  ASSERT_EQ(status["authority_violations"].size(), 1u) << status.dump();
+  const Json& v = status["authority_violations"][0];
+  EXPECT_EQ(v["kind"], "refused.gate_run");
+  EXPECT_EQ(v["refused"], true);
+  EXPECT_EQ(v["action"], "apply");
+  EXPECT_NE(std::find(v["codes"].begin(), v["codes"].end(), "lane_authority"), v["codes"].end());
+  EXPECT_EQ(status["self_check"]["stayed_within_lane_authority"], false);
+  EXPECT_EQ(status["final_status"].get<std::string>().find("AUTHORITY_VIOLATED"), std::string::npos)
+      << "nothing ran beyond the lane's authority";
   // Control: once the lane is closed, the apply grant passes again.
   ASSERT_EQ(Pg({"lane", "close", "--out", dir_ / "out"}).exit_code, 0);
   Gate({"--action", "apply", "--scope", "clone"}, 0);
@@ -107,7 +118,10 @@ TEST_F(LaneTest, ReportFlagsAndStatusFollowTheRecordedActions) {
   ASSERT_EQ(Pg({"seal", dir_ / "ci-proof"}).exit_code, 0);
   ASSERT_EQ(Pg({"evidence", "add", dir_ / "ci-proof"}).exit_code, 0);
   std::string root = Json::parse(ReadFileOrDie(dir_ / "ci-proof/prodgate.seal.json"))["root"];
-  ASSERT_EQ(Pg({"blocker", "close", "FIX7-P0-PROD-CI-SCOPE-1", "--evidence", root}).exit_code, 0);
+  // Needs CI adoption, by owner or operator (seed 001): the operator closes it.
+  RunResult closed = Pg(
+      {"blocker", "close", "FIX7-P0-PROD-CI-SCOPE-1", "--evidence", root, "--key", Key("carol")});
+  ASSERT_EQ(closed.exit_code, 0) << closed.err;
   RunResult deploy =
       Pg({"gate", "run", "--action", "ci_deploy", "--scope", "production-ci", "--", "true"});
   ASSERT_EQ(deploy.exit_code, 0) << deploy.err;

@@ -61,25 +61,35 @@ TEST_F(Roles, ProductionNeedsAnExecutorOfARoleThatMayExecute) {
   Json carol = Production(change, Id("carol"));
   EXPECT_FALSE(Has(Codes(carol), "executor_role")) << carol.dump();
   EXPECT_FALSE(Has(Codes(carol), "executor_unknown")) << carol.dump();
-  // gate run checks the same, and appends nothing for a refused executor.
+  // gate run checks the same; a refused executor's attempt is recorded (signed by its key,
+  // which the chain trusts) and nothing else is: no intent, no use.
   std::string marker = dir_ / "ran";
   for (const char* who : {"agent", "alice"}) {
-    std::string before = Head();
-    RunResult r = Pg({"gate", "run", "--action", "cutover", "--scope", "production", "--change",
-                      change, "--key", Key(who), "--", "touch", marker});
-    EXPECT_EQ(r.exit_code, 124) << r.err;
-    EXPECT_NE(r.err.find("executor_role"), std::string::npos) << r.err;
-    EXPECT_EQ(Head(), before);
+    Json e = ExpectRefusalRecorded({"gate", "run", "--action", "cutover", "--scope", "production",
+                                    "--change", change, "--key", Key(who), "--", "touch", marker},
+                                   124, "executor_role", "refused.gate_run");
+    EXPECT_EQ(e["actor"], Id(who));
+    EXPECT_TRUE(Has(e["body"]["codes"].get<std::vector<std::string>>(), "executor_role"))
+        << e.dump();
+    EXPECT_FALSE(e["body"].contains("argv")) << "the command may hold credentials";
   }
+  // The same refusal twice in a row is recorded once.
+  std::string again = Head();
+  EXPECT_EQ(Pg({"gate", "run", "--action", "cutover", "--scope", "production", "--change", change,
+                "--key", Key("alice"), "--", "touch", marker})
+                .exit_code,
+            124);
+  EXPECT_EQ(Head(), again);
   ASSERT_EQ(Pg({"key", "new", "--name", "stranger", "--role", "operator", "--out", Key("stranger")})
                 .exit_code,
             0);
-  std::string before = Head();
-  RunResult stranger = Pg({"gate", "run", "--action", "apply", "--scope", "clone", "--key",
-                           Key("stranger"), "--", "touch", marker});
-  EXPECT_EQ(stranger.exit_code, 124) << stranger.err;
-  EXPECT_NE(stranger.err.find("executor_untrusted"), std::string::npos) << stranger.err;
-  EXPECT_EQ(Head(), before);
+  // An untrusted key's attempt is recorded unsigned, naming the key.
+  Json e = ExpectRefusalRecorded({"gate", "run", "--action", "apply", "--scope", "clone", "--key",
+                                  Key("stranger"), "--", "touch", marker},
+                                 124, "executor_untrusted", "refused.gate_run");
+  EXPECT_TRUE(e["actor"].get<std::string>().starts_with("local:")) << e.dump();
+  EXPECT_FALSE(e.contains("sig") && !e["sig"].get<std::string>().empty()) << e.dump();
+  EXPECT_FALSE(e["body"].value("key", "").empty()) << e.dump();
   EXPECT_FALSE(fs::exists(marker));
 }
 

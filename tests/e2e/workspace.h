@@ -2,6 +2,8 @@
 // (alice, bob), an operator (carol) and an agent, made by the real binary.
 #pragma once
 
+#include <sstream>
+
 #include <sqlite3.h>
 
 #include <string>
@@ -45,14 +47,41 @@ class WorkspaceTest : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
   }
-  // Runs a command that must be refused with `exit`, say `needle`, and change nothing.
-  RunResult ExpectRefused(std::vector<std::string> args, int exit, const std::string& needle) {
-    std::string before = Head();
-    RunResult r = Pg(args);
+  // Runs a command that must exit `exit` and say `needle`.
+  RunResult RunRefused(std::vector<std::string> args, int exit, const std::string& needle) {
+    RunResult r = Pg(std::move(args));
     EXPECT_EQ(r.exit_code, exit) << r.out << r.err;
     EXPECT_NE((r.out + r.err).find(needle), std::string::npos)
         << "expected \"" << needle << "\" in:\n"
         << r.out << r.err;
+    return r;
+  }
+  // The events after `head` (a Head() output), oldest first.
+  std::vector<Json> EventsAfter(const std::string& head) {
+    RunResult r =
+        Pg({"ledger", "log", "--json", "--from", std::to_string(std::atoll(head.c_str()) + 1)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<Json> events;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) events.push_back(Json::parse(line));
+    return events;
+  }
+  // Runs a command refused for want of authority: `exit`, `needle`, and the one event it
+  // appends is the record of the refusal, of `kind`; returns that event.
+  Json ExpectRefusalRecorded(std::vector<std::string> args, int exit, const std::string& needle,
+                             const std::string& kind) {
+    std::string before = Head();
+    RunRefused(std::move(args), exit, needle);
+    std::vector<Json> after = EventsAfter(before);
+    EXPECT_EQ(after.size(), 1u) << "a refusal appends its record and nothing else";
+    if (after.size() != 1) return Json();
+    EXPECT_EQ(after[0]["kind"], kind);
+    return after[0];
+  }
+  // Runs a command that must be refused with `exit`, say `needle`, and change nothing.
+  RunResult ExpectRefused(std::vector<std::string> args, int exit, const std::string& needle) {
+    std::string before = Head();
+    RunResult r = RunRefused(std::move(args), exit, needle);
     EXPECT_EQ(Head(), before) << "a refused command changed the ledger";
     return r;
   }
