@@ -154,7 +154,10 @@ class Evaluator {
     PG_ASSIGN_OR_RETURN(std::vector<AnchorProblem> problems,
                         CheckAnchor(ws_, *found, protection, production));
     for (auto& p : problems) Hold(std::move(p.code), std::move(p.message), std::move(p.release));
-    if (problems.empty()) d_.anchor = found->path;
+    if (problems.empty()) {
+      d_.anchor = found->path;
+      for (const auto& o : found->anchor->owners) pinned_owners_.insert(o.id);
+    }
     return Status::Ok();
   }
 
@@ -308,13 +311,38 @@ class Evaluator {
       good.insert(s.key);
     }
     int threshold = ws_.config.Threshold(g.terms.action);
+    const std::set<std::string> approvers = good;
+    std::vector<std::string> not_counted;
+    if (threshold >= 2) {
+      // One person's second key must not make a second signature (IndependentOwners).
+      PG_ASSIGN_OR_RETURN(std::set<std::string> counts,
+                          IndependentOwners(reader_, threshold, pinned_owners_));
+      for (auto it = good.begin(); it != good.end();) {
+        if (counts.count(*it)) {
+          ++it;
+        } else {
+          const TrustedKey* k = trust.Find(*it);
+          not_counted.push_back(fmt::format("{} ({})", *it, k ? k->name : "?"));
+          it = good.erase(it);
+        }
+      }
+    }
     if (static_cast<int>(good.size()) < threshold) {
       add("grant_threshold_not_met",
-          fmt::format("{} of the {} owner signatures {} needs", good.size(), threshold,
-                      g.terms.action),
-          fmt::format("another owner signs: prodgate grant sign {} --key OWNER_KEY", gid));
+          fmt::format("{} of the {} owner signatures {} needs{}", good.size(), threshold,
+                      g.terms.action,
+                      not_counted.empty()
+                          ? std::string()
+                          : fmt::format("; not counted: {}, admitted by fewer than {} owners "
+                                        "that count and not named by the trust anchor",
+                                        fmt::join(not_counted, ", "), threshold)),
+          not_counted.empty()
+              ? fmt::format("another owner signs: prodgate grant sign {} --key OWNER_KEY", gid)
+              : fmt::format("an owner the trust anchor names, or one admitted by {} such owners, "
+                            "signs: prodgate grant sign {} --key OWNER_KEY",
+                            threshold, gid));
     }
-    if (!r.executor.empty() && good.count(r.executor)) {
+    if (!r.executor.empty() && approvers.count(r.executor)) {
       add("executor_is_approver", fmt::format("{} approved it and cannot also run it", r.executor),
           "an operator other than the approving owners runs the action");
     }
@@ -418,6 +446,7 @@ class Evaluator {
 
   model::Workspace& ws_;
   ledger::ProjectionTxn& reader_;
+  std::set<std::string> pinned_owners_;  // the owners a trust anchor that vouches names
   GateDecision d_;
 };
 

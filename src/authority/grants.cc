@@ -6,6 +6,7 @@
 
 #include "ledger/event.h"
 #include "model/blocker.h"
+#include "model/blocker_ops.h"
 
 namespace prodgate::authority {
 namespace {
@@ -65,10 +66,12 @@ Result<std::vector<std::vector<std::string>>> BlockersClosedByGrants(
     model::Workspace& ws, const std::vector<ActionScope>& pairs) {
   std::vector<ActionScope> granted = pairs;
   PG_ASSIGN_OR_RETURN(std::vector<Json> grants, ws.state().List("grants"));
+  // Only grants that can still be used: not revoked, not used up, not expired.
+  const std::string now = ledger::NowUtc();
   for (const auto& d : grants) {
-    if (d.value("revoked", false)) continue;
-    const Json& t = d.value("terms", Json::object());
-    granted.emplace_back(t.value("action", ""), t.value("scope", ""));
+    auto g = model::GrantState::FromJson(d);
+    if (!g.ok() || g->revoked || g->used >= g->terms.uses || g->terms.expires <= now) continue;
+    granted.emplace_back(g->terms.action, g->terms.scope);
   }
   auto label_granted = [&](const std::string& label, const std::vector<ActionScope>& among) {
     for (const auto& [a, s] : among) {
@@ -245,6 +248,17 @@ Result<std::vector<GrantState>> ListGrants(model::Workspace& ws) {
   for (const auto& d : docs) {
     PG_ASSIGN_OR_RETURN(GrantState g, GrantState::FromJson(d));
     out.push_back(std::move(g));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> BlockersClosedBy(model::Workspace& ws, const std::string& tag) {
+  PG_ASSIGN_OR_RETURN(std::vector<model::Blocker> blockers, model::ListBlockers(ws));
+  std::vector<std::string> out;
+  for (const auto& b : blockers) {
+    if (std::find(b.evidence.begin(), b.evidence.end(), tag) != b.evidence.end()) {
+      out.push_back(b.id);
+    }
   }
   return out;
 }

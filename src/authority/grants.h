@@ -59,4 +59,8 @@ Result<std::vector<std::vector<std::string>>> BlockersClosedByGrants(
 Result<std::vector<std::string>> BlockersHolding(model::Workspace& ws, std::string_view action,
                                                  std::string_view scope);
 
+// The blockers whose evidence is `tag` ("grant:ID", "decision:ID:OPTION"): what a grant or
+// a selection closed.
+Result<std::vector<std::string>> BlockersClosedBy(model::Workspace& ws, const std::string& tag);
+
 }  // namespace prodgate::authority

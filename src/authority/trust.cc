@@ -131,6 +131,10 @@ ledger::EventDraft DraftBy(const PrivateKey* key, std::string kind, Json body) {
   return d;
 }
 
+std::string RotationBytes(std::string_view old_id, std::string_view new_id) {
+  return fmt::format("prodgate.rotate/1\n{}\n{}", old_id, new_id);
+}
+
 Result<TrustChangeOutcome> ProposeTrustChange(model::Workspace& ws, const TrustChangeRequest& r,
                                               const PrivateKey* owner, int64_t threshold) {
   PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
@@ -140,6 +144,26 @@ Result<TrustChangeOutcome> ProposeTrustChange(model::Workspace& ws, const TrustC
   Json change;
   if (!r.accept_config.empty()) {
     change = {{"op", "accept-config"}, {"config_sha256", r.accept_config}};
+  } else if (r.add && !r.rotate_from.empty()) {
+    const TrustedKey* old = trust.Find(r.rotate_from);
+    if (old == nullptr) {
+      return Status::BadInput(fmt::format("key {} is not trusted", r.rotate_from),
+                              "list the trusted keys: prodgate trust list");
+    }
+    if (trust.Find(r.add->id) != nullptr) {
+      return Status::BadInput(fmt::format("key {} is trusted already", r.add->id),
+                              "rotate to a new key: prodgate key new");
+    }
+    if (!VerifySignature(old->key, RotationBytes(old->id, r.add->id), r.endorsement)) {
+      return Status::BadInput(
+          fmt::format("the old key's endorsement of {} does not verify", r.add->id),
+          "pass the old key's private key with --old-key OLD.pem");
+    }
+    TrustedKey next = *r.add;
+    next.role = old->role;  // a rotation never changes a role
+    if (next.name.empty()) next.name = old->name;
+    change = {
+        {"op", "rotate"}, {"old", old->id}, {"key", KeyJson(next)}, {"endorsement", r.endorsement}};
   } else if (r.add) {
     if (trust.Find(r.add->id) != nullptr) {
       return Status::BadInput(fmt::format("key {} ({}) is already trusted", r.add->id, r.add->name),

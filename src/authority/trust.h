@@ -44,10 +44,16 @@ Status RequireTrustedKey(model::Workspace& ws, const PrivateKey& key);
 
 // What a trust change does: add a key with its role, remove a key, or accept a config
 // digest (exactly one).
+// What the old key signs to hand over to the new one (trust rotate): "prodgate.rotate/1\n"
+// OLD_ID "\n" NEW_ID.
+std::string RotationBytes(std::string_view old_id, std::string_view new_id);
+
 struct TrustChangeRequest {
-  std::optional<TrustedKey> add;
-  std::string remove;         // key id
-  std::string accept_config;  // config.toml's SHA-256 hex
+  std::optional<TrustedKey> add;  // with rotate_from: the new key (it takes the old one's role)
+  std::string rotate_from;        // key id: replace it by `add` in one change
+  std::string endorsement;        // the old key's signature over RotationBytes
+  std::string remove;             // key id
+  std::string accept_config;      // config.toml's SHA-256 hex
   std::string reason;
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "core/file_safety.h"
@@ -72,7 +73,7 @@ Result<Json> ChangeOf(const Event& e) {
   if (e.body.contains("change")) {
     const Json& c = e.body["change"];
     std::string op = StrField(c, "op");
-    if (op == "add" || op == "remove" || op == "accept-config") return c;
+    if (op == "add" || op == "remove" || op == "accept-config" || op == "rotate") return c;
     return Broken(e, fmt::format("proposes an unknown change \"{}\"", op));
   }
   if (e.kind == "trust.update" && e.body.contains("added")) {
@@ -89,6 +90,11 @@ std::string Describe(const Json& change) {
                        StrField(k, "name"));
   }
   if (op == "remove") return fmt::format("remove {}", StrField(change, "key"));
+  if (op == "rotate") {
+    const Json& k = change["key"];
+    return fmt::format("rotate {} {} to {} ({})", StrField(k, "role"), StrField(change, "old"),
+                       StrField(k, "id"), StrField(k, "name"));
+  }
   return fmt::format("accept config {}", StrField(change, "config_sha256").substr(0, 12));
 }
 
@@ -111,6 +117,32 @@ Result<std::string> ApplyChange(const Event& e, const Json& change,
                                 {"public_key", k.key.Base64()},
                                 {"added_seq", e.seq},
                                 {"removed_seq", 0}}));
+  } else if (op == "rotate") {
+    // The old key hands over to the new one: it signed RotationBytes (so whoever proposes it
+    // holds the old key, or its holder agreed), the new key takes the old one's role, and
+    // both happen at this event.
+    PG_ASSIGN_OR_RETURN(TrustedKey k, KeyOfChange(e, change));
+    const std::string old_id = StrField(change, "old");
+    PG_ASSIGN_OR_RETURN(auto old, KeyInForce(txn, old_id));
+    if (!old) return std::string("void: the old key is not in force");
+    PG_ASSIGN_OR_RETURN(auto existing, KeyInForce(txn, k.id));
+    if (existing) return std::string("void: the new key is in force already");
+    if (k.role != old->role) return Broken(e, "rotates a key to one of another role");
+    if (!VerifySignature(old->key, RotationBytes(old_id, k.id), StrField(change, "endorsement"))) {
+      return Broken(e, "rotates a key without the old key's endorsement of the new one");
+    }
+    PG_ASSIGN_OR_RETURN(auto doc, txn.Get("keys", old_id));
+    Json d = *doc;
+    d["removed_seq"] = e.seq;
+    PG_RETURN_IF_ERROR(txn.Put("keys", old_id, d));
+    PG_RETURN_IF_ERROR(txn.Put("keys", k.id,
+                               {{"id", k.id},
+                                {"name", k.name},
+                                {"role", RoleName(k.role)},
+                                {"public_key", k.key.Base64()},
+                                {"added_seq", e.seq},
+                                {"removed_seq", 0},
+                                {"rotated_from", old_id}}));
   } else if (op == "remove") {
     std::string id = StrField(change, "key");
     PG_ASSIGN_OR_RETURN(auto existing, KeyInForce(txn, id));
@@ -506,6 +538,40 @@ Result<std::vector<TrustedKey>> OwnersAt(ProjectionTxn& state, int64_t seq) {
     PG_ASSIGN_OR_RETURN(k.key, PublicKey::FromBase64(StrField(d, "public_key")));
     k.added_seq = added;
     out.push_back(std::move(k));
+  }
+  return out;
+}
+
+Result<std::set<std::string>> IndependentOwners(ProjectionTxn& state, int64_t threshold,
+                                                const std::set<std::string>& pinned) {
+  PG_ASSIGN_OR_RETURN(std::vector<RuleChange> changes, RuleChanges(state));
+  std::map<int64_t, const RuleChange*> by_seq;
+  for (const auto& c : changes) by_seq[c.seq] = &c;
+  PG_ASSIGN_OR_RETURN(std::vector<Json> docs, state.List("keys"));
+  std::sort(docs.begin(), docs.end(), [](const Json& a, const Json& b) {
+    return a.value("added_seq", int64_t{0}) < b.value("added_seq", int64_t{0});
+  });
+  std::set<std::string> counted, in_force;
+  bool first = true;
+  for (const auto& d : docs) {
+    if (StrField(d, "role") != "owner") continue;
+    const std::string id = StrField(d, "id");
+    bool counts = pinned.count(id) > 0 || first || counted.count(d.value("rotated_from", ""));
+    first = false;
+    if (!counts) {
+      auto c = by_seq.find(d.value("added_seq", int64_t{0}));
+      int64_t n = 0;
+      if (c != by_seq.end()) {
+        for (const auto& o : c->second->owners) n += counted.count(o);
+      }
+      counts = n >= threshold;
+    }
+    if (counts) counted.insert(id);
+    if (d.value("removed_seq", int64_t{0}) == 0) in_force.insert(id);
+  }
+  std::set<std::string> out;
+  for (const auto& id : counted) {
+    if (in_force.count(id)) out.insert(id);
   }
   return out;
 }

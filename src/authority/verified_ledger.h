@@ -49,6 +49,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,16 @@ struct RuleChange {
   std::vector<std::string> owners;
 };
 Result<std::vector<RuleChange>> RuleChanges(ledger::ProjectionTxn& state);
+
+// The owners whose signatures count toward a threshold of `threshold` (>= 2): one owner with
+// two keys must not reach it alone, and the chain cannot tell a colleague's key from a second
+// key of the same person, so an owner counts only when `pinned` (the trust anchor's owners:
+// vouched for from outside the workspace) names it, it is the first owner (the bootstrap), it
+// replaced (trust rotate) an owner that counts, or the change that admitted it was signed by at
+// least `threshold` owners that count, in the order they were admitted. Owners removed since are
+// kept in that history (what they admitted stays admitted) but are not returned.
+Result<std::set<std::string>> IndependentOwners(ledger::ProjectionTxn& state, int64_t threshold,
+                                                const std::set<std::string>& pinned);
 
 // A pending or applied trust proposal.
 struct TrustProposal {

@@ -147,6 +147,54 @@ void RegisterTrustCommands(CLI::App& app, const GlobalFlags& global, int& exit_c
           });
     });
   }
+  // The same command as `trust rotate` and `key rotate`.
+  auto add_rotate = [&, report](CLI::App* parent) {
+    struct Args {
+      std::string id, pub, old_key, key;
+      int64_t threshold = 0;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = parent->add_subcommand(
+        "rotate",
+        "Replace a trusted key by a new one in its role: the old key endorses the new one, "
+        "owners sign");
+    cmd->add_option("key-id", a->id, "the old key's id (ed25519:…)")->required();
+    cmd->add_option("--new", a->pub, "the new key's NAME.pub.json (its role is ignored)")
+        ->required();
+    cmd->add_option("--old-key", a->old_key, "the old key's private key (it endorses the new)")
+        ->required();
+    cmd->add_option("--key", a->key, "a trusted owner's private key")->required();
+    cmd->add_option("--threshold", a->threshold,
+                    "owner signatures the change needs (default: the anchor's, else 1)");
+    cmd->callback([a, report, &global, &exit_code] {
+      WithWsAndKey(
+          global, a->key, exit_code, [&](model::Workspace& ws, const authority::PrivateKey& owner) {
+            auto pub = authority::ReadPublicKeyDocument(a->pub);
+            if (!pub.ok()) return ReportError(pub.status());
+            auto old = authority::PrivateKey::Load(a->old_key);
+            if (!old.ok()) return ReportError(old.status());
+            if (old->Id() != a->id) {
+              return ReportError(
+                  Status::BadInput(fmt::format("--old-key holds {}, not {}", old->Id(), a->id),
+                                   "pass the private key of the key being rotated"));
+            }
+            auto endorsement = old->Sign(authority::RotationBytes(a->id, pub->id));
+            if (!endorsement.ok()) return ReportError(endorsement.status());
+            auto threshold = authority::ThresholdForChanges(ws, global.anchor, a->threshold);
+            if (!threshold.ok()) return ReportError(threshold.status());
+            authority::TrustChangeRequest r;
+            r.add = *pub;
+            r.rotate_from = a->id;
+            r.endorsement = *endorsement;
+            auto o = authority::ProposeTrustChange(ws, r, &owner, *threshold);
+            if (!o.ok()) return ReportError(o.status());
+            report(*o, fmt::format("rotate {} to {}", a->id, pub->id));
+            return 0;
+          });
+    });
+  };
+  add_rotate(trust);
+  add_rotate(app.get_subcommand("key"));
   {
     struct Args {
       std::string id, key;
@@ -234,7 +282,11 @@ void RegisterGrantCommands(CLI::App& app, const GlobalFlags& global, int& exit_c
         if (rc->count()) a->r.requires_closed = a->requires_closed;
         auto g = authority::IssueGrant(ws, a->r, k);
         if (!g.ok()) return ReportError(g.status());
-        Print(render::GrantText(*g));
+        auto closed = authority::BlockersClosedBy(ws, "grant:" + g->id);
+        if (!closed.ok()) return ReportError(closed.status());
+        std::string out = render::GrantText(*g);
+        for (const auto& b : *closed) out += fmt::format("  closed blocker {} (needs-grant)\n", b);
+        Print(out);
         return 0;
       });
     });
@@ -352,8 +404,18 @@ void RegisterDecisionCommands(CLI::App& app, const GlobalFlags& global, int& exi
         if (!d.ok()) return ReportError(d.status());
         std::string out = fmt::format("decision {}: selected {} by {}\n", d->spec.id, d->selected,
                                       d->selected_by);
-        for (const auto& g : d->grants_issued)
+        for (const auto& g : d->grants_issued) {
           out += fmt::format("  issued grant {}\n", g.substr(0, 12));
+          auto closed = authority::BlockersClosedBy(ws, "grant:" + g);
+          if (!closed.ok()) return ReportError(closed.status());
+          for (const auto& b : *closed)
+            out += fmt::format("  closed blocker {} (needs-grant)\n", b);
+        }
+        auto closed = authority::BlockersClosedBy(ws, "decision:" + d->spec.id + ":" + d->selected);
+        if (!closed.ok()) return ReportError(closed.status());
+        for (const auto& b : *closed) {
+          out += fmt::format("  closed blocker {} (needs-owner-decision)\n", b);
+        }
         Print(out);
         return 0;
       });

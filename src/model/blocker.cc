@@ -105,14 +105,18 @@ std::string WhyRoleMayNotClose(const Blocker& b, std::string_view role) {
 
 namespace {
 
-// The roles that may close `b` with `blocker close`, besides an owner (who may change any
-// blocker, and so close it after changing it).
-std::vector<std::string> NonOwnerClosers(const Blocker& b) {
-  std::vector<std::string> roles;
-  for (const char* r : {"operator", "ci", "agent"}) {
-    if (WhyRoleMayNotClose(b, r).empty()) roles.push_back(r);
+// Every way `b` can be closed: "close by ROLE" for each role WhyRoleMayNotClose admits, and
+// the owners' acts that close it without naming it in a close ("an owner's grant", "an owner's
+// selection"). Weakens compares these sets: moving an operator's blocker to needs-grant lets
+// a routine grant close it, which is a weakening even though only owners grant.
+std::vector<std::string> Closers(const Blocker& b) {
+  std::vector<std::string> ways;
+  if (b.category == "needs-grant") ways.push_back("an owner's grant");
+  if (b.category == "needs-owner-decision") ways.push_back("an owner's selection");
+  for (const char* r : {"owner", "operator", "ci", "agent"}) {
+    if (WhyRoleMayNotClose(b, r).empty()) ways.push_back(fmt::format("close by {}", r));
   }
-  return roles;
+  return ways;
 }
 
 std::vector<std::string> DroppedLabels(const Blocker& before, const Blocker& after) {
@@ -125,12 +129,13 @@ std::vector<std::string> DroppedLabels(const Blocker& before, const Blocker& aft
   return dropped;
 }
 
-bool WidensClosers(const Blocker& before, const Blocker& after) {
-  std::vector<std::string> was = NonOwnerClosers(before);
-  for (const auto& r : NonOwnerClosers(after)) {
-    if (std::find(was.begin(), was.end(), r) == was.end()) return true;
+// The ways `after` can be closed that `before` could not.
+std::vector<std::string> NewClosers(const Blocker& before, const Blocker& after) {
+  std::vector<std::string> was = Closers(before), added;
+  for (const auto& w : Closers(after)) {
+    if (std::find(was.begin(), was.end(), w) == was.end()) added.push_back(w);
   }
-  return false;
+  return added;
 }
 
 }  // namespace
@@ -159,7 +164,7 @@ std::string HowItCloses(const Blocker& b) {
 }
 
 bool Weakens(const Blocker& before, const Blocker& after) {
-  return !DroppedLabels(before, after).empty() || WidensClosers(before, after);
+  return !DroppedLabels(before, after).empty() || !NewClosers(before, after).empty();
 }
 
 std::vector<std::string> KeepHolds(const Blocker& before, Blocker& after) {
@@ -168,12 +173,11 @@ std::vector<std::string> KeepHolds(const Blocker& before, Blocker& after) {
     after.blocks.push_back(l);
     kept.push_back(fmt::format("{} still holds {}", after.id, l));
   }
-  if (WidensClosers(before, after)) {
-    kept.push_back(
-        fmt::format("{} keeps category \"{}\" and actors [{}] (the map's would let {} "
-                    "close it)",
-                    after.id, before.category, fmt::join(before.actor_needed, ", "),
-                    fmt::join(NonOwnerClosers(after), " or ")));
+  std::vector<std::string> added = NewClosers(before, after);
+  if (!added.empty()) {
+    kept.push_back(fmt::format("{} keeps category \"{}\" and actors [{}] (the map's would add: {})",
+                               after.id, before.category, fmt::join(before.actor_needed, ", "),
+                               fmt::join(added, ", ")));
     after.category = before.category;
     after.actor_needed = before.actor_needed;
   }

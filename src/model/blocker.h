@@ -45,9 +45,10 @@ std::string WhyRoleMayNotClose(const Blocker& b, std::string_view role);
 // How `b` closes and who closes it, as a command to run (the release of a blocker_open hold).
 std::string HowItCloses(const Blocker& b);
 
-// True when `after` holds less than `before`: a gate label dropped, or a role other than owner
-// may close `after` that could not close `before` (WhyRoleMayNotClose). Only an owner weakens a
-// blocker; anyone may strengthen one (a new label, a human category, fewer closers).
+// True when `after` holds less than `before`: a gate label dropped, or a way of closing it
+// that `before` did not have (a role's close, an owner's grant for a needs-grant blocker, an
+// owner's selection for a needs-owner-decision one; WhyRoleMayNotClose). Only an owner
+// weakens a blocker; anyone may strengthen one (a new label, fewer ways to close it).
 bool Weakens(const Blocker& before, const Blocker& after);
 
 // Makes `after` hold at least what `before` holds: the labels it dropped are added back, and

@@ -173,16 +173,28 @@ Result<std::vector<BlockerEffect>> BlockerChangesOf(const Event& e, ProjectionTx
       }
       if (!ok) return Malformed(e, fmt::format("\"{}\" has the wrong type", k));
     }
-    if (!IsBlockerStatus(cur.status) || (before.open() && !cur.open())) {
-      return Malformed(e, "an update never closes a blocker, nor sets an unknown status");
+    if (!IsBlockerStatus(cur.status) || (before.open() && !cur.open()) ||
+        (!before.open() && cur.status != before.status)) {
+      return Malformed(e,
+                       "an update never closes or reopens a blocker (blocker close, blocker "
+                       "reopen), nor sets an unknown status");
     }
     note(StrField(b, "note").empty() ? "updated" : StrField(b, "note"));
   } else if (e.kind == "blocker.close") {
     if (!cur.open()) return Malformed(e, fmt::format("blocker {} is closed already", id));
     cur.status = "CLOSED";
+    // A close rests on evidence the ledger recorded (evidence.add); that it still verified
+    // when closed is the command's check, which the fold cannot repeat without the files.
     for (const auto& ev : b.value("evidence", Json::array())) {
       if (!ev.is_object()) return Malformed(e, "evidence must be objects");
-      cur.evidence.push_back(StrField(ev, "root"));
+      const std::string root = StrField(ev, "root");
+      PG_ASSIGN_OR_RETURN(auto recorded, txn.Get("evidence", root));
+      if (!recorded)
+        return Malformed(e, fmt::format("it closes on evidence {} nobody recorded", root));
+      cur.evidence.push_back(root);
+    }
+    if (cur.evidence.size() == before.evidence.size()) {
+      return Malformed(e, "a close names its evidence");
     }
     note("closed: " + StrField(b, "note"));
   } else if (e.kind == "blocker.reopen") {

@@ -204,6 +204,39 @@ TEST_F(Anchored, ALocalLedgerHoldsWhereTheAnchorWantsTheProtectedOne) {
   EXPECT_TRUE(Has(Codes(g), "ledger_unprotected")) << g.dump();
 }
 
+// A threshold of 2 counts owners the anchor names (or that 2 such owners admitted): bob, whom
+// the anchor names, counts; a second key alice admits alone never does.
+TEST_F(Anchored, OneOwnerCannotReachAThresholdOfTwoWithASecondKey) {
+  std::string path = ws_ + "/.prodgate/config.toml";
+  std::string text = ReadFileOrDie(path);
+  WriteFile(path, text.insert(text.find("default = 1") + 11, "\ncutover = 2"));
+  ASSERT_EQ(Pg({"config", "accept", "--key", Key("alice")}).exit_code, 0);
+  auto check = [&](int expect) {
+    RunResult r = Pg({"--anchor", anchor_, "gate", "check", "--action", "cutover", "--scope",
+                      "clone", "--json"});
+    EXPECT_EQ(r.exit_code, expect) << r.out << r.err;
+    return JsonOut(r);
+  };
+  std::string id = Issue({"--action", "cutover", "--scope", "clone"});
+  // alice makes a second owner key and trusts it alone (the anchor's threshold is 1).
+  ASSERT_EQ(
+      Pg({"key", "new", "--name", "alice2", "--role", "owner", "--out", Key("alice2")}).exit_code,
+      0);
+  ASSERT_EQ(Pg({"trust", "add", dir_ / "alice2.pub.json", "--key", Key("alice")}).exit_code, 0);
+  ASSERT_EQ(Pg({"grant", "sign", id.substr(0, 12), "--key", Key("alice2")}).exit_code, 0);
+  Json g = check(1);
+  ASSERT_TRUE(Has(Codes(g), "grant_threshold_not_met")) << g.dump();
+  bool named = false;
+  for (const auto& r : g["reasons"]) {
+    named |= r["code"] == "grant_threshold_not_met" &&
+             r["message"].get<std::string>().find("alice2") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << g.dump();
+  // The control: bob, whom the anchor names, signs; two owners that count.
+  ASSERT_EQ(Pg({"grant", "sign", id.substr(0, 12), "--key", Key("bob")}).exit_code, 0);
+  check(0);
+}
+
 TEST_F(Anchored, TrustChangesNeedTheAnchorsThresholdOfOwners) {
   std::string two =
       MakeAnchor("two.json", {"--allow-local-ledger", "--allow-root", "--threshold", "2"});

@@ -114,7 +114,13 @@ TEST_F(WorkspaceTest, SeedMapsImportAndTheSummaryAgreesWithSeed001) {
   EXPECT_EQ(s000["open_count"], 7);
   EXPECT_EQ(s000["decision_next"], false);  // seed 000 carries no categories
   EXPECT_EQ(s000["uncategorized_open"], 7);
-  ASSERT_EQ(Pg({"blocker", "import", Seed("001")}).exit_code, 0);
+  // Seed 001 moves blockers from an owner's close to an owner's grant or selection: the
+  // agent's import keeps them as they were, an owner's import does what the map says.
+  RunResult by_agent = Pg({"blocker", "import", Seed("001"), "--key", Key("agent")});
+  ASSERT_EQ(by_agent.exit_code, 0) << by_agent.err;
+  EXPECT_NE(by_agent.out.find("kept: FIX7-P0-PLAN-REALRUN-1"), std::string::npos) << by_agent.out;
+  EXPECT_EQ(JsonOut(Pg({"blocker", "summary", "--json"}))["decision_next"], false);
+  ASSERT_EQ(Pg({"blocker", "import", Seed("001"), "--key", Key("alice")}).exit_code, 0);
   Json s = JsonOut(Pg({"blocker", "summary", "--json"}));
   EXPECT_EQ(s["open_count"], 7);                      // seed 001: "open_count": 7
   EXPECT_EQ(s["engineering_blockers_remaining"], 0);  // seed 001: 0
@@ -327,7 +333,42 @@ TEST_F(WorkspaceTest, ThresholdCountsDistinctOwners) {
   ExpectRefused({"grant", "sign", id.substr(0, 12), "--key", Key("alice")}, 2, "already signed");
   ExpectRefused({"grant", "sign", id.substr(0, 12), "--key", Key("carol")}, 2, "only owners grant");
   ASSERT_EQ(Pg({"grant", "sign", id.substr(0, 12), "--key", Key("bob")}).exit_code, 0);
-  Gate({"--action", "cutover", "--scope", "clone"}, 0);
+  // Without a trust anchor, bob is only a key alice admitted alone: for all the chain can
+  // tell, alice's own second key. Counting his signature needs the anchor (anchor_test.cc).
+  Json g = Gate({"--action", "cutover", "--scope", "clone"}, 1);
+  ASSERT_TRUE(Has(Codes(g), "grant_threshold_not_met")) << g.dump();
+  for (const auto& r : g["reasons"]) {
+    if (r["code"] == "grant_threshold_not_met") {
+      EXPECT_NE(r["message"].get<std::string>().find("not counted: " + Id("bob")),
+                std::string::npos)
+          << r.dump();
+    }
+  }
+}
+
+// A leaked owner key is removed by another owner: from then on nothing it signed counts,
+// neither its grants nor anything it tries to sign.
+TEST_F(WorkspaceTest, ARemovedOwnerKeysGrantsNoLongerCount) {
+  Issue({"--action", "apply", "--scope", "clone"}, "alice");
+  Gate({"--action", "apply", "--scope", "clone"}, 0);
+  // The agent cannot remove a key; alice cannot be removed by herself as the last owner
+  // either, but bob is an owner too.
+  ExpectRefused({"trust", "remove", Id("alice"), "--key", Key("agent")}, 2, "not a trusted owner");
+  RunResult removed =
+      Pg({"trust", "remove", Id("alice"), "--reason", "leaked", "--key", Key("bob")});
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  Json g = Gate({"--action", "apply", "--scope", "clone"}, 1);
+  EXPECT_TRUE(Has(Codes(g), "grant_untrusted_signer")) << g.dump();
+  // What the leaked key signs now is refused, and a hand-appended event signed by it breaks
+  // the chain.
+  ExpectRefusalRecorded(
+      {"grant", "issue", "--action", "apply", "--scope", "clone", "--key", Key("alice")}, 2,
+      "not trusted", "refused.grant_issue");
+  auto alice = authority::PrivateKey::Load(Key("alice"));
+  ASSERT_TRUE(alice.ok());
+  AppendBehind("evidence.add", {{"root", std::string(64, 'a')}, {"dir", "x"}}, &*alice,
+               Id("alice"));
+  EXPECT_TRUE(Has(Codes(Gate({"--action", "apply", "--scope", "clone"}, 1)), "ledger_broken"));
 }
 
 TEST_F(WorkspaceTest, ExecutorWhoApprovedIsHeld) {

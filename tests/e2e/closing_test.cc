@@ -11,8 +11,10 @@ class Closing : public WorkspaceTest {
  protected:
   void SetUp() override {
     WorkspaceTest::SetUp();
+    // Seed 001 gives the blockers their categories, moving some from an owner's close to an
+    // owner's grant or selection: an owner imports it (AnImportByAnyoneBut… shows why).
     for (const char* seed : {"003", "000", "001"}) {
-      RunResult r = Pg({"blocker", "import", Seed(seed)});
+      RunResult r = Pg({"blocker", "import", Seed(seed), "--key", Key("alice")});
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
     WriteFile(dir_ / "proof/handoff.md", "the operator placed the sanitized dump\n");
@@ -165,6 +167,43 @@ TEST_F(Closing, AnImportByAnyoneButAnOwnerNeverMakesABlockerHoldLess) {
   ASSERT_EQ(owner.exit_code, 0) << owner.err;
   EXPECT_EQ(owner.out.find("kept:"), std::string::npos) << owner.out;
   EXPECT_EQ(JsonOut(Pg({"blocker", "show", kRealRunGrant, "--json"}))["category"], "engineering");
+  ExpectLedgerVerifies();
+}
+
+// Moving a blocker to a category that an owner's routine act closes (a grant, a selection) is
+// a new way to close it, so only an owner may: otherwise the agent relabels the operator's
+// data handoff needs-grant and the next grant for its action closes it unnoticed.
+TEST_F(Closing, RelabellingABlockerSoAGrantOrASelectionClosesItIsAnOwnersChange) {
+  for (const char* category : {"needs-grant", "needs-owner-decision"}) {
+    ExpectRefused({"blocker", "set", kDataHandoff, "--category", category, "--key", Key("agent")},
+                  2, "only an owner may");
+    ExpectRefused({"blocker", "set", kDataHandoff, "--category", category}, 2, "only an owner may");
+  }
+  ExpectRefused({"blocker", "set", kRealRunGrant, "--category", "needs-owner-decision", "--key",
+                 Key("carol")},
+                2, "only an owner may");
+  // Adding an owner to an operator's blocker lets the owner close it: an owner's change too.
+  ExpectRefused({"blocker", "set", kDataHandoff, "--actor", "operator", "--actor", "owner", "--key",
+                 Key("agent")},
+                2, "only an owner may");
+  // The agent's import of the same relabelling keeps the blocker as it was.
+  WriteFile(
+      dir_ / "relabel.json",
+      std::string(R"({"blockers":[{"id":")") + kDataHandoff +
+          R"(","item":"x","blocks":["production-shaped real-data rehearsal","production"],"category":"needs-grant","actor_needed":["owner"]}]})");
+  RunResult r = Pg({"blocker", "import", dir_ / "relabel.json", "--key", Key("agent")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("an owner's grant"), std::string::npos) << r.out;
+  EXPECT_EQ(JsonOut(Pg({"blocker", "show", kDataHandoff, "--json"}))["category"],
+            "needs-data-handoff");
+  // So the owner's grant for what it holds does not close it.
+  Issue({"--action", "rehearse", "--scope", "real-data"});
+  EXPECT_EQ(Status(kDataHandoff), "OPEN");
+  // Strengthening needs no owner: the agent adds a label.
+  RunResult more =
+      Pg({"blocker", "set", kDataHandoff, "--blocks", "production-shaped real-data rehearsal",
+          "--blocks", "production", "--blocks", "cutover", "--key", Key("agent")});
+  EXPECT_EQ(more.exit_code, 0) << more.err;
   ExpectLedgerVerifies();
 }
 

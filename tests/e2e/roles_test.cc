@@ -158,5 +158,58 @@ TEST_F(Roles, GateRunsExitStatusTellsTheGateFromTheCommand) {
   EXPECT_EQ(Pg({"gate", "run", "--action", "apply"}).exit_code, 125);  // bad input
 }
 
+// A key is rotated: the old key endorses the new one, an owner signs; the new key takes the
+// old one's role whatever its .pub.json says, and the old key stops counting.
+TEST_F(Roles, AKeyRotatesInItsRoleWithTheOldKeysEndorsement) {
+  ASSERT_EQ(
+      Pg({"key", "new", "--name", "carol2", "--role", "owner", "--out", Key("carol2")}).exit_code,
+      0);
+  std::string pub = dir_ / "carol2.pub.json";
+  // The agent may not rotate anyone's key; nor may an owner without the old key.
+  ExpectRefused({"trust", "rotate", Id("carol"), "--new", pub, "--old-key", Key("carol"), "--key",
+                 Key("agent")},
+                2, "not a trusted owner");
+  ExpectRefused({"key", "rotate", Id("carol"), "--new", pub, "--old-key", Key("agent"), "--key",
+                 Key("alice")},
+                2, "--old-key holds");
+  RunResult r = Pg({"key", "rotate", Id("carol"), "--new", pub, "--old-key", Key("carol"), "--key",
+                    Key("alice")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("in force"), std::string::npos) << r.out;
+  Json keys = JsonOut(Pg({"trust", "list", "--json"}));
+  std::string carol2_id = Json::parse(ReadFileOrDie(pub))["id"];
+  bool found_new = false, found_old = false;
+  for (const auto& k : keys["keys"]) {
+    if (k["id"] == carol2_id) {
+      found_new = true;
+      EXPECT_EQ(k["role"], "operator") << "a rotation never changes a role: " << k.dump();
+    }
+    found_old |= k["id"] == Id("carol");
+  }
+  EXPECT_TRUE(found_new) << keys.dump();
+  EXPECT_FALSE(found_old) << keys.dump();
+  // The old key no longer attests; the new one does.
+  std::string change = Rehearse("carol2", "by-carol2");
+  EXPECT_FALSE(Has(Codes(Production(change, carol2_id)), "executor_untrusted"));
+  EXPECT_TRUE(Has(Codes(Production(change, Id("carol"))), "executor_unknown") ||
+              Has(Codes(Production(change, Id("carol"))), "executor_untrusted"));
+  // A rotation appended by hand without the old key's endorsement breaks the chain.
+  ASSERT_EQ(
+      Pg({"key", "new", "--name", "agent2", "--role", "agent", "--out", Key("agent2")}).exit_code,
+      0);
+  auto alice = authority::PrivateKey::Load(Key("alice"));
+  ASSERT_TRUE(alice.ok());
+  Json agent2 = Json::parse(ReadFileOrDie(dir_ / "agent2.pub.json"));
+  agent2["role"] = "agent";
+  AppendBehind("trust.update",
+               {{"change",
+                 {{"op", "rotate"},
+                  {"old", Id("agent")},
+                  {"key", agent2},
+                  {"endorsement", *alice->Sign("not the old key's")}}}},
+               &*alice, Id("alice"));
+  EXPECT_NE(Pg({"ledger", "verify"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace prodgate::testing
