@@ -387,8 +387,112 @@ void ToolNotPinned(Fixture& f) {
   f.Require(!fs::exists(f.Path("ran")), "an unpinned binary ran the command");
 }
 
+namespace {
+
+// An operator's blocker (the real-data handoff), and recorded evidence to close it with.
+bool OperatorBlocker(Fixture& f, std::string& root) {
+  if (!f.Setup("the operator's blocker",
+               {"blocker", "add", "--id", "B1", "--item", "the operator's real dump", "--blocks",
+                "apply", "--category", "needs-data-handoff", "--actor", "operator"})) {
+    return false;
+  }
+  f.Write("proof/handoff.md", "dump placed\n");
+  f.Setup("seal the proof", {"seal", "proof"});
+  f.Setup("record it", {"evidence", "add", "proof"});
+  Json seal = Json::parse(f.Read("proof/prodgate.seal.json"), nullptr, false);
+  root = seal.is_object() ? seal.value("root", "") : "";
+  if (f.ok() && root.empty()) f.Broken("the proof's seal has no root");
+  return f.ok();
+}
+
+void AgentClosesHumanBlocker(Fixture& f) {
+  std::string root;
+  if (!OperatorBlocker(f, root)) return;
+  std::string head = f.LedgerHead();
+  f.Refused("blocker close by the agent",
+            {"blocker", "close", "B1", "--evidence", root, "--key", f.Key("agent")}, {2},
+            {"only operator may close it", "recorded"});
+  f.Require(f.KindsAfter(head) == std::vector<std::string>{"refused.blocker_close"},
+            "the refused close was not recorded as refused.blocker_close, or more was written");
+  f.Refused("blocker close by an owner",
+            {"blocker", "close", "B1", "--evidence", root, "--key", f.Key("alice")}, {2},
+            {"only operator may close it"});
+  if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
+  f.Refused("gate check apply", {"gate", "check", "--action", "apply", "--scope", "clone"}, {1},
+            {"blocker_open", "B1"});
+}
+
+void BlockerRelabelledForAGrant(Fixture& f) {
+  std::string root;
+  if (!OperatorBlocker(f, root)) return;
+  f.Refused("blocker set --category needs-grant by the agent",
+            {"blocker", "set", "B1", "--category", "needs-grant", "--key", f.Key("agent")}, {2},
+            {"only an owner may"});
+  f.Write(
+      "relabel.json",
+      R"({"blockers":[{"id":"B1","item":"x","blocks":["apply"],"category":"needs-grant","actor_needed":["owner"]}]})");
+  f.Setup("the same relabelling imported by the agent",
+          {"blocker", "import", "relabel.json", "--key", f.Key("agent")});
+  if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
+  f.Refused("gate check apply after the owner's grant",
+            {"gate", "check", "--action", "apply", "--scope", "clone"}, {1},
+            {"blocker_open", "B1"});
+}
+
+void SecondOwnerKeyForThreshold(Fixture& f) {
+  std::string config = f.Read(".prodgate/config.toml");
+  size_t at = config.find("default = 1");
+  if (at == std::string::npos) {
+    f.Broken("the config has no default threshold");
+    return;
+  }
+  if (!f.Write(".prodgate/config.toml", config.insert(at + 11, "\ncutover = 2")) ||
+      !f.Setup("a threshold of 2 for cutover", {"config", "accept", "--key", f.Key("alice")})) {
+    return;
+  }
+  std::string id = f.Issue({"--action", "cutover", "--scope", "clone"});
+  if (id.empty() ||
+      !f.Setup("alice's second owner key",
+               {"key", "new", "--name", "alice2", "--role", "owner", "--out", f.Key("alice2")}) ||
+      !f.Setup("trusted by alice alone",
+               {"trust", "add", f.Path("keys/alice2.pub.json"), "--key", f.Key("alice")}) ||
+      !f.Setup("alice2 co-signs", {"grant", "sign", id.substr(0, 12), "--key", f.Key("alice2")})) {
+    return;
+  }
+  f.Refused("gate check cutover", {"gate", "check", "--action", "cutover", "--scope", "clone"}, {1},
+            {"grant_threshold_not_met", "not counted"});
+}
+
+void RemovedOwnerKey(Fixture& f) {
+  if (f.Issue({"--action", "apply", "--scope", "clone"}).empty()) return;
+  if (!f.Setup("bob removes alice's leaked key", {"trust", "remove", f.KeyId("alice"), "--reason",
+                                                  "leaked", "--key", f.Key("bob")})) {
+    return;
+  }
+  f.Refused("gate check on the leaked key's grant",
+            {"gate", "check", "--action", "apply", "--scope", "clone"}, {1},
+            {"grant_untrusted_signer"});
+  f.Refused("grant issue with the leaked key",
+            {"grant", "issue", "--action", "apply", "--scope", "clone", "--key", f.Key("alice")},
+            {2}, {"not trusted"});
+}
+
+}  // namespace
+
 std::vector<Probe> AuthorityProbes() {
   return {
+      {{"agent_closes_human_blocker", "authority",
+        "the agent, then an owner, closes the operator's blocker with verifying evidence"},
+       AgentClosesHumanBlocker},
+      {{"blocker_relabelled_for_grant", "authority",
+        "the agent relabels the operator's blocker needs-grant, then an owner grants its action"},
+       BlockerRelabelledForAGrant},
+      {{"second_owner_key_threshold", "authority",
+        "one owner trusts a second key of her own and co-signs a grant that needs two owners"},
+       SecondOwnerKeyForThreshold},
+      {{"removed_owner_key", "authority",
+        "a leaked owner key removed from the trust, then its grant and a new one presented"},
+       RemovedOwnerKey},
       {{"rehearsal_attested_by_agent", "authority",
         "a real passing rehearsal signed by the agent that prepared the change, for production"},
        RehearsalAttestedByAgent,
