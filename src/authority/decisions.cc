@@ -46,7 +46,7 @@ Result<model::DecisionState> SelectOption(model::Workspace& ws, std::string_view
   const TrustedKey* k = trust.Find(owner.Id());
   if (k == nullptr || k->role != Role::kOwner) {
     return RefusedForAuthority(
-        ws, "refused.decision_select", {{"id", d.spec.id}, {"option", option}}, owner,
+        ws, "refused.decision_select", {{"id", d.spec.id}, {"option", option}}, &owner,
         Status::BadInput(
             fmt::format("key {} is not a trusted owner; only an owner selects an option",
                         owner.Id()),

@@ -8,6 +8,7 @@
 #include "authority/trust.h"
 #include "authority/verified_ledger.h"
 #include "core/process.h"
+#include "core/redact.h"
 #include "core/tool.h"
 #include "model/blocker.h"
 #include "model/grant.h"
@@ -475,8 +476,18 @@ Json GateDecision::ToJson() const {
               {"checked_at", checked_at}};
 }
 
+// The target a request names, as the gate compares, records and prints it (a grant's target
+// is kept the same way, so the two compare equal without either holding a password).
+Result<GateRequest> Shown(GateRequest r) {
+  if (!r.target.empty()) {
+    PG_ASSIGN_OR_RETURN(r.target, BindableTarget(r.target));
+  }
+  return r;
+}
+
 Result<GateDecision> CheckGate(model::Workspace& ws, const GateRequest& request) {
-  Evaluator eval(ws, request);
+  PG_ASSIGN_OR_RETURN(GateRequest shown, Shown(request));
+  Evaluator eval(ws, shown);
   return eval.Run();
 }
 
@@ -487,7 +498,7 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
                             "give it after --: prodgate gate run ... -- CMD ARGS");
   }
   GatedRun out;
-  GateRequest r = request;
+  PG_ASSIGN_OR_RETURN(GateRequest r, Shown(request));
   if (executor_key != nullptr) r.executor = executor_key->Id();
   bool held = false;
   auto intent = model::AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
@@ -504,7 +515,7 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
                  {"change", r.change},
                  {"target", r.target},
                  {"grant", out.decision.grant},
-                 {"argv", argv},
+                 {"argv", RedactArgv(argv)},
                  {"ledger_head", ToHex(out.decision.head.hash)}};
     return DraftBy(executor_key, "action.intent", body);
   });
@@ -551,7 +562,7 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
   } else {
     // The use is consumed (the intent was committed before the attempt), and the record says
     // the command never started, with why.
-    out.spawn_error = ran.status().what();
+    out.spawn_error = RedactSecrets(ran.status().what());
     finish_body["exit_code"] = -1;
     finish_body["spawn_failed"] = out.spawn_error;
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/redact.h"
 #include "ledger/event.h"
 #include "model/blocker.h"
 #include "model/blocker_ops.h"
@@ -118,7 +119,9 @@ Result<Json> PrepareGrant(model::Workspace& ws, const GrantRequest& r, const Pri
   t.action = r.action;
   t.scope = r.scope;
   t.change = r.change;
-  t.target = r.target;
+  if (!r.target.empty()) {
+    PG_ASSIGN_OR_RETURN(t.target, BindableTarget(r.target));
+  }
   t.uses = r.uses;
   t.requester = r.requester;
   t.decision = r.decision;
@@ -174,7 +177,7 @@ Result<GrantState> IssueGrant(model::Workspace& ws, const GrantRequest& r,
   if (k == nullptr || k->role != Role::kOwner) {
     return RefusedForAuthority(ws, "refused.grant_issue",
                                {{"action", r.action}, {"scope", r.scope}, {"change", r.change}},
-                               owner, CheckSigner(trust, owner, model::GrantTerms{}));
+                               &owner, CheckSigner(trust, owner, model::GrantTerms{}));
   }
   PG_ASSIGN_OR_RETURN(Json body, PrepareGrant(ws, r, owner, trust));
   PG_ASSIGN_OR_RETURN(auto closes, BlockersClosedByGrants(ws, {{r.action, r.scope}}));
@@ -187,7 +190,9 @@ Result<GrantState> IssueGrant(model::Workspace& ws, const GrantRequest& r,
 Result<GrantState> SignGrant(model::Workspace& ws, std::string_view id, const PrivateKey& owner) {
   PG_ASSIGN_OR_RETURN(GrantState g, FindGrant(ws, id));
   PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
-  PG_RETURN_IF_ERROR(CheckSigner(trust, owner, g.terms));
+  if (Status may = CheckSigner(trust, owner, g.terms); !may.ok()) {
+    return RefusedForAuthority(ws, "refused.grant_sign", {{"id", g.id}}, &owner, may);
+  }
   for (const auto& s : g.signatures) {
     if (s.key == owner.Id()) {
       return Status::BadInput(
@@ -209,8 +214,10 @@ Result<GrantState> RevokeGrant(model::Workspace& ws, std::string_view id, const 
   PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
   const TrustedKey* k = trust.Find(owner.Id());
   if (k == nullptr || k->role != Role::kOwner) {
-    return Status::BadInput(fmt::format("key {} is not a trusted owner", owner.Id()),
-                            "revoke with the key of an owner listed by `prodgate trust list`");
+    return RefusedForAuthority(
+        ws, "refused.grant_revoke", {{"id", g.id}}, &owner,
+        Status::BadInput(fmt::format("key {} is not a trusted owner", owner.Id()),
+                         "revoke with the key of an owner listed by `prodgate trust list`"));
   }
   if (g.revoked)
     return Status::BadInput(fmt::format("grant {} is already revoked", g.id.substr(0, 12)));

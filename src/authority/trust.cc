@@ -113,9 +113,9 @@ model::Signer SignerOf(const PrivateKey* key) {
 }
 
 Status RefusedForAuthority(model::Workspace& ws, const std::string& kind, Json body,
-                           const PrivateKey& key, const Status& why) {
+                           const PrivateKey* key, const Status& why) {
   body["reason"] = why.what();
-  Status recorded = model::RecordRefusal(ws, kind, std::move(body), SignerOf(&key));
+  Status recorded = model::RecordRefusal(ws, kind, std::move(body), SignerOf(key));
   return Status::BadInput(
       why.what() + (recorded.ok() ? " (the refused attempt is recorded)"
                                   : " (the refused attempt could not be recorded)"),
@@ -204,14 +204,17 @@ Result<TrustChangeOutcome> ProposeTrustChange(model::Workspace& ws, const TrustC
     return out;
   }
   if (owner == nullptr) {
-    return Status::BadInput("a trust change needs an owner's signature",
-                            "pass --key OWNER_KEY of an owner already trusted");
+    return RefusedForAuthority(
+        ws, "refused.trust_change", {{"change", change}}, nullptr,
+        Status::BadInput("a trust change needs an owner's signature",
+                         "pass --key OWNER_KEY of an owner already trusted"));
   }
   const TrustedKey* s = trust.Find(owner->Id());
   if (s == nullptr || s->role != Role::kOwner) {
-    return Status::BadInput(
-        fmt::format("key {} is not a trusted owner", owner->Id()),
-        "sign with the private key of an owner listed by `prodgate trust list`");
+    return RefusedForAuthority(
+        ws, "refused.trust_change", {{"change", change}}, owner,
+        Status::BadInput(fmt::format("key {} is not a trusted owner", owner->Id()),
+                         "sign with the private key of an owner listed by `prodgate trust list`"));
   }
   if (threshold < 1 || threshold > trust.Owners() || threshold > 16) {
     return Status::BadInput(
@@ -231,9 +234,10 @@ Result<TrustChangeOutcome> SignTrustChange(model::Workspace& ws, std::string_vie
   PG_ASSIGN_OR_RETURN(Trust trust, LoadTrust(ws));
   const TrustedKey* s = trust.Find(owner.Id());
   if (s == nullptr || s->role != Role::kOwner) {
-    return Status::BadInput(
-        fmt::format("key {} is not a trusted owner", owner.Id()),
-        "sign with the private key of an owner listed by `prodgate trust list`");
+    return RefusedForAuthority(
+        ws, "refused.trust_sign", {{"proposal", std::string(proposal)}}, &owner,
+        Status::BadInput(fmt::format("key {} is not a trusted owner", owner.Id()),
+                         "sign with the private key of an owner listed by `prodgate trust list`"));
   }
   if (proposal.size() < 8) {
     return Status::BadInput(fmt::format("proposal id \"{}\" is too short", proposal),

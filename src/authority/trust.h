@@ -89,8 +89,9 @@ ledger::EventDraft DraftBy(const PrivateKey* key, std::string kind, Json body);
 
 // An attempt refused for want of authority: records `kind` (model::RecordRefusal, with
 // body.reason = why.what()) and returns `why` as bad input, saying whether the record was
-// taken.
+// taken. Signed by `key` when the chain trusts it, else unsigned and naming it (nullptr: the
+// local user, who gave no key).
 Status RefusedForAuthority(model::Workspace& ws, const std::string& kind, Json body,
-                           const PrivateKey& key, const Status& why);
+                           const PrivateKey* key, const Status& why);
 
 }  // namespace prodgate::authority

@@ -120,7 +120,8 @@ void RegisterDbCommands(CLI::App& app, const GlobalFlags&, int& exit_code) {
         exit_code = ReportError(done);
         return;
       }
-      Print(fmt::format("{} {} {}\n", restore ? "restored" : "snapshot of", args->target,
+      Print(fmt::format("{} {} {}\n", restore ? "restored" : "snapshot of",
+                        (*db)->identity().target,
                         restore ? "from " + args->file : "written to " + args->file));
       exit_code = 0;
     });

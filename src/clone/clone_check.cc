@@ -2,6 +2,7 @@
 
 #include "clone/secret_check.h"
 #include "clone/secret_scan.h"
+#include "core/redact.h"
 #include "db/database.h"
 
 namespace prodgate::clone {
@@ -17,7 +18,7 @@ Result<CloneCheckReport> CheckClone(std::string_view target, const CloneCheckOpt
   PG_ASSIGN_OR_RETURN(auto db, db::OpenTarget(target, db::OpenMode::kReadOnly));
 
   CloneCheckReport report;
-  report.target = std::string(target);
+  report.target = ShownTarget(target);
   PG_ASSIGN_OR_RETURN(CheckOutcome isolation, CheckIsolation(*db, options.production));
   PG_RETURN_IF_ERROR(CheckMarker(*db, isolation));
   PG_RETURN_IF_ERROR(CheckOutboundLinks(*db, isolation));

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 
+#include "core/redact.h"
 #include "core/tool.h"
 #include "db/postgres.h"
 
@@ -102,7 +103,7 @@ Result<CheckOutcome> CheckIsolation(const db::Database& target,
   }
   for (const auto& p : production) {
     PG_ASSIGN_OR_RETURN(db::TargetName t, db::ParseTarget(p.target));
-    Json entry = {{"name", p.name}, {"target", p.target}};
+    Json entry = {{"name", p.name}, {"target", ShownTarget(p.target)}};
     if (t.engine != id.engine) {
       entry["result"] = "different engine";
       compared.push_back(entry);
@@ -163,7 +164,7 @@ Result<CheckOutcome> CheckIsolation(const db::Database& target,
       entry["result"] = "same";
       out.Add({"production-identity",
                fmt::format("the target {} is production \"{}\" ({}): {}", id.target, p.name,
-                           p.target, how),
+                           ShownTarget(p.target), how),
                "run clone checks and rehearsals only on a clone: make one with `prodgate "
                "surrogate` or a masking copy",
                {{"production", p.name}, {"path", id.path}}});

@@ -23,6 +23,7 @@
 
 #include "core/canonical_json.h"
 #include "core/civil_time.h"
+#include "core/redact.h"
 #include "core/sha256.h"
 
 namespace prodgate::db {
@@ -206,25 +207,6 @@ std::optional<int64_t> ParseI64(const std::string& s) {
   return static_cast<int64_t>(v);
 }
 
-// The value of `keyword` in a conninfo, or nullopt (and "" with a parse error in `error`).
-Result<std::map<std::string, std::string>> ParseConninfo(const std::string& conninfo) {
-  char* err = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &err);
-  if (options == nullptr) {
-    std::string why = err ? FirstLine(err) : "out of memory";
-    PQfreemem(err);
-    return Status::BadInput(fmt::format("a PostgreSQL target that libpq cannot parse: {}", why),
-                            "write postgresql://USER@HOST:PORT/DBNAME or postgresql:host=… "
-                            "port=… dbname=…");
-  }
-  std::map<std::string, std::string> out;
-  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-    if (o->val != nullptr) out[o->keyword] = o->val;
-  }
-  PQconninfoFree(options);
-  return out;
-}
-
 // Connects with the adapter's session defaults; `dbname` (when not empty) replaces the
 // target's database.
 Result<Conn> Connect(const std::string& conninfo, const std::string& shown,
@@ -247,7 +229,7 @@ Result<Conn> Connect(const std::string& conninfo, const std::string& shown,
   values.push_back(nullptr);
   Conn c(PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1));
   if (!c || PQstatus(c.get()) != CONNECTION_OK) {
-    std::string why = c ? FirstLine(PQerrorMessage(c.get())) : "out of memory";
+    std::string why = c ? RedactSecrets(FirstLine(PQerrorMessage(c.get()))) : "out of memory";
     return Status::BadInput(
         fmt::format("cannot connect to {}{}: {}", shown,
                     dbname.empty() ? "" : fmt::format(" (database \"{}\")", dbname), why),
@@ -2251,27 +2233,9 @@ Result<PostgresAddress> ParsePostgresConninfo(const std::string& conninfo) {
   return a;
 }
 
-std::string RedactPostgresTarget(std::string_view target, const std::string& conninfo) {
-  auto kv = ParseConninfo(conninfo);
-  if (!kv.ok() || !kv->count("password")) return std::string(target);
-  std::string prefix(target.substr(0, target.size() - conninfo.size()));
-  std::string out;
-  for (const auto& [k, v] : *kv) {
-    if (k == "password") continue;
-    std::string q;
-    for (char ch : v) {
-      if (ch == '\\' || ch == '\'') q.push_back('\\');
-      q.push_back(ch);
-    }
-    out += (out.empty() ? "" : " ") + k + "='" + q + "'";
-  }
-  return (prefix.empty() || prefix.ends_with("//") ? std::string("postgresql:") : prefix) + out;
-}
-
 Result<std::unique_ptr<Database>> OpenPostgres(const std::string& target,
                                                const std::string& conninfo, OpenMode mode) {
-  auto db =
-      std::make_unique<PostgresDatabase>(conninfo, RedactPostgresTarget(target, conninfo), mode);
+  auto db = std::make_unique<PostgresDatabase>(conninfo, ShownTarget(target), mode);
   PG_RETURN_IF_ERROR(db->Open());
   return std::unique_ptr<Database>(std::move(db));
 }

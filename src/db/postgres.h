@@ -99,9 +99,6 @@ struct PostgresAddress {
 };
 Result<PostgresAddress> ParsePostgresConninfo(const std::string& conninfo);
 
-// The target with any password removed, for messages and reports.
-std::string RedactPostgresTarget(std::string_view target, const std::string& conninfo);
-
 // Ways out of a PostgreSQL database (DESIGN.md §3.8): foreign servers, user mappings,
 // subscriptions, the dblink extension. `kind` is "foreign-server", "user-mapping",
 // "subscription" or "dblink"; `name` the object; `detail` what it points at, with any

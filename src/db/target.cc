@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "core/redact.h"
 #include "db/database.h"
 #include "db/postgres.h"
 #include "db/sqlite.h"
@@ -42,23 +43,26 @@ Result<TargetName> ParseTarget(std::string_view target) {
   }
   if (auto conninfo = PostgresConninfo(target)) {
     if (conninfo->empty() || conninfo->find('\0') != std::string::npos) {
-      return Status::BadInput(fmt::format("target \"{}\" names no database", target),
+      return Status::BadInput(fmt::format("target \"{}\" names no database", ShownTarget(target)),
                               fmt::format("write {}", SupportedTargetForms()));
     }
     auto addr = ParsePostgresConninfo(*conninfo);
     if (!addr.ok()) {
-      return Status::BadInput(
-          fmt::format("target \"{}\": {}", RedactPostgresTarget(target, *conninfo),
-                      addr.status().what()),
-          addr.status().fix());
+      // A target libpq cannot parse is not shown at all (ShownTarget cannot be sure it hid
+      // the password); libpq's reason, made safe, says what to fix.
+      std::string shown = ShownTarget(target);
+      return Status::BadInput(shown.starts_with("(")
+                                  ? addr.status().what() + " (the target is not shown)"
+                                  : fmt::format("target \"{}\": {}", shown, addr.status().what()),
+                              addr.status().fix());
     }
     return TargetName{"postgresql", {}, *conninfo, addr->host, addr->port, addr->dbname};
   }
   std::string what;
   if (target.find(':') == std::string_view::npos) {
-    what = fmt::format("target \"{}\" has no engine prefix", target);
+    what = fmt::format("target \"{}\" has no engine prefix", ShownTarget(target));
   } else {
-    what = fmt::format("target \"{}\" names an unknown engine", target);
+    what = fmt::format("target \"{}\" names an unknown engine", ShownTarget(target));
   }
   return Status::BadInput(what, fmt::format("the supported forms are {}", SupportedTargetForms()));
 }

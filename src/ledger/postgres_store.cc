@@ -81,6 +81,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "core/redact.h"
+
 namespace prodgate::ledger {
 namespace {
 
@@ -207,21 +209,6 @@ std::optional<int64_t> ParseInt64(std::string_view s) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
   return v;
-}
-
-// A keyword=value pair for a libpq keyword string, quoted when needed.
-std::string KeywordValue(std::string_view keyword, std::string_view value) {
-  bool plain = !value.empty();
-  for (char c : value) {
-    plain &= !std::isspace(static_cast<unsigned char>(c)) && c != '\'' && c != '\\';
-  }
-  if (plain) return fmt::format("{}={}", keyword, value);
-  std::string quoted = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') quoted += '\\';
-    quoted += c;
-  }
-  return fmt::format("{}={}'", keyword, quoted);
 }
 
 class PostgresLedger;
@@ -831,29 +818,6 @@ bool IsPostgresLocation(std::string_view location) {
   return i < location.size() && location[i] == '=';
 }
 
-std::string RedactedPostgresLocation(std::string_view location) {
-  char* err = nullptr;
-  PQconninfoOption* options = PQconninfoParse(std::string(location).c_str(), &err);
-  if (options == nullptr) {
-    std::string why = err ? FirstLine(err) : "out of memory";
-    PQfreemem(err);
-    return fmt::format("(a PostgreSQL location that libpq cannot parse: {})", why);
-  }
-  bool has_password = false;
-  std::string keywords;
-  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-    if (o->val == nullptr) continue;
-    if (std::string_view(o->keyword) == "password") {
-      has_password = true;
-      continue;
-    }
-    if (!keywords.empty()) keywords += ' ';
-    keywords += KeywordValue(o->keyword, o->val);
-  }
-  PQconninfoFree(options);
-  return has_password ? keywords : std::string(location);
-}
-
 Result<ProvisionReport> ProvisionPostgresLedger(std::string_view location,
                                                 const ProvisionOptions& options) {
   if (!PlainIdentifier(options.prefix)) {
@@ -920,18 +884,20 @@ Result<ProvisionReport> ProvisionPostgresLedger(std::string_view location,
   }
   sql += "COMMIT;";
 
-  std::string shown = RedactedPostgresLocation(location);
+  std::string shown = ShownTarget(location);
   std::string conninfo(location);
+  // libpq's own parse errors quote the location; ours elide what they quote.
+  if (auto parsed = ParseConninfo(conninfo); !parsed.ok()) return parsed.status();
   const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname",
                             "client_encoding", nullptr};
   const char* values[] = {"10", "prodgate", conninfo.c_str(), "UTF8", nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   std::unique_ptr<PGconn, void (*)(PGconn*)> hold(conn, PQfinish);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    return Status::BadInput(
-        fmt::format("cannot connect to {}: {}", shown,
-                    conn ? FirstLine(PQerrorMessage(conn)) : std::string("out of memory")),
-        "connect as the database's administrator (a superuser)");
+    return Status::BadInput(fmt::format("cannot connect to {}: {}", shown,
+                                        conn ? RedactSecrets(FirstLine(PQerrorMessage(conn)))
+                                             : std::string("out of memory")),
+                            "connect as the database's administrator (a superuser)");
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
   PgResult r(PQexec(conn, sql.c_str()));
@@ -948,8 +914,10 @@ Result<ProvisionReport> ProvisionPostgresLedger(std::string_view location,
 }
 
 Result<std::unique_ptr<LedgerStore>> OpenPostgresLedger(std::string_view location, bool create) {
-  std::string shown = RedactedPostgresLocation(location);
+  std::string shown = ShownTarget(location);
   std::string conninfo(location);
+  // libpq's own parse errors quote the location; ours elide what they quote.
+  if (auto parsed = ParseConninfo(conninfo); !parsed.ok()) return parsed.status();
   // Later entries override earlier ones; the location (expanded from "dbname") overrides the
   // defaults before it, and nothing overrides the client encoding.
   const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname",
@@ -957,7 +925,7 @@ Result<std::unique_ptr<LedgerStore>> OpenPostgresLedger(std::string_view locatio
   const char* values[] = {"10", "prodgate", conninfo.c_str(), "UTF8", nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    std::string why = conn ? FirstLine(PQerrorMessage(conn)) : "out of memory";
+    std::string why = conn ? RedactSecrets(FirstLine(PQerrorMessage(conn))) : "out of memory";
     PQfinish(conn);
     return Status::BadInput(fmt::format("cannot connect to the ledger {}: {}", shown, why),
                             "check the location, that the PostgreSQL server is running and "

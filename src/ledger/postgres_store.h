@@ -17,10 +17,6 @@ namespace prodgate::ledger {
 // explicit "sqlite:" prefix.
 bool IsPostgresLocation(std::string_view location);
 
-// The location without its password (for messages and location()); as given when it has
-// none.
-std::string RedactedPostgresLocation(std::string_view location);
-
 // Connects to the ledger at `location` (a URI or keyword string, passed to libpq). `create`
 // makes the schema "prodgate" and its tables when missing; otherwise a database without
 // them is an error.

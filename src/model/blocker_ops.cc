@@ -29,6 +29,7 @@ static Status CheckWeakening(Workspace& ws, ledger::ProjectionTxn& txn, const st
 
 Result<Blocker> AppendBlockerEvent(Workspace& ws, const std::string& id, const std::string& kind,
                                    Json body, const Signer& signer, const BlockerCheck& check) {
+  Status weakening;
   auto appended = AppendEvent(ws, [&](ledger::ProjectionTxn& txn) -> Result<ledger::EventDraft> {
     // The blocker as of the head this event chains onto, under the write lock.
     PG_ASSIGN_OR_RETURN(auto doc, txn.Get("blockers", id));
@@ -38,9 +39,20 @@ Result<Blocker> AppendBlockerEvent(Workspace& ws, const std::string& id, const s
       current = std::move(b);
     }
     if (check) PG_RETURN_IF_ERROR(check(current));
-    PG_RETURN_IF_ERROR(CheckWeakening(ws, txn, kind, body, signer));
-    return signer.Draft(kind, std::move(body));
+    weakening = CheckWeakening(ws, txn, kind, body, signer);
+    PG_RETURN_IF_ERROR(weakening);
+    return signer.Draft(kind, body);
   });
+  if (!weakening.ok()) {
+    // Refused for want of authority: the attempt is recorded (lane reports count it).
+    Status recorded = RecordRefusal(
+        ws, "refused.blocker_change",
+        {{"id", id}, {"kind", kind}, {"attempt", body}, {"reason", weakening.what()}}, signer);
+    return Status::BadInput(
+        weakening.what() + (recorded.ok() ? " (the refused attempt is recorded)"
+                                          : " (the refused attempt could not be recorded)"),
+        weakening.fix());
+  }
   if (!appended.ok()) return appended.status();
   return FindBlocker(ws, id);
 }

@@ -81,7 +81,8 @@ Status RecordRefusal(Workspace& ws, const std::string& kind, Json body, const Si
   auto appended = AppendEvent(ws, [&](ledger::ProjectionTxn&) -> Result<ledger::EventDraft> {
     PG_ASSIGN_OR_RETURN(ledger::Head head, ws.ledger->ReadHead());
     PG_ASSIGN_OR_RETURN(auto last, ws.ledger->EventAt(head.seq));
-    if (last && last->kind == kind && last->body == body) {
+    if (last && last->kind == kind && last->body == body &&
+        last->actor == (trusted ? signer.key_id : LocalActor())) {
       repeated = true;
       return Status::BadInput("repeated");  // writes nothing
     }

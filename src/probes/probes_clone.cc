@@ -132,6 +132,37 @@ void UnreadableDatabase(Fixture& f) {
             {"malformed"});
 }
 
+void PasswordInTarget(Fixture& f) {
+  if (!f.WriteExamples()) return;
+  const std::string pw = "Pr0beTargetPw7";
+  f.AddToken({ForbiddenToken::Kind::kLiteral, "a password typed in a target", pw});
+  // Forms libpq reads (an unreachable server), forms it cannot read, no engine, and a command
+  // line: none may print, write or record the password.
+  const std::string uri = "postgresql://app:" + pw + "@/app?host=/nonexistent-prodgate-probe";
+  f.Refused("db hash of an unreachable server", {"db", "hash", uri}, {2}, {"app:***@"});
+  f.Refused("db hash of a keyword string libpq cannot parse",
+            {"db", "hash", "postgresql:host=h password=" + pw + " dbname"}, {2},
+            {"(the target is not shown)"});
+  f.Refused(
+      "clone check naming an unparsable production",
+      {"clone", "check", "sqlite:none.db", "--production", "p=postgresql://u:" + pw + "@[::1"}, {2},
+      {"not shown"});
+  f.Refused("rehearse on it", Rehearse(uri, {"--out", "out"}), {1}, {"cannot connect", "app:***@"});
+  f.Refused("a grant bound to an unparsable target",
+            {"grant", "issue", "--action", "apply", "--scope", "clone", "--target",
+             "postgresql:" + pw, "--key", "keys/alice.pem"},
+            {2}, {"not shown"});
+  std::string head = f.LedgerHead();
+  if (f.Issue({"--action", "apply", "--scope", "clone", "--target", uri}).empty()) return;
+  f.Setup("gate run with a password in its target and its command",
+          {"gate", "run", "--action", "apply", "--scope", "clone", "--target", uri, "--key",
+           "keys/carol.pem", "--", "env", "PGPASSWORD=" + pw, "true"});
+  // Every event, and the report files, go through the scan too.
+  f.Setup("ledger export", {"ledger", "export"});
+  f.Require(f.Read(".prodgate/ledger.db").find(pw) == std::string::npos,
+            "the password is in the ledger file");
+}
+
 }  // namespace
 
 std::vector<Probe> CloneProbes() {
@@ -157,6 +188,10 @@ std::vector<Probe> CloneProbes() {
        UnknownTargetEngine},
       {{"unreadable_database", "clone", "a database that is junk, or truncated, hashed"},
        UnreadableDatabase},
+      {{"password_in_target", "clone",
+        "a password in targets (URI, keyword string, unparsable) and in gate run's command line"},
+       PasswordInTarget,
+       2},
   };
 }
 

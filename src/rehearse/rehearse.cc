@@ -9,6 +9,7 @@
 #include "clone/clone_check.h"
 #include "clone/report.h"
 #include "core/file_io.h"
+#include "core/redact.h"
 #include "core/sha256.h"
 #include "core/tool.h"
 #include "db/database.h"
@@ -430,7 +431,7 @@ Result<RehearsalReport> Rehearse(const RehearsalSpec& spec) {
                             "give a new directory for the rehearsal's outputs (--out)");
   }
   RehearsalReport r;
-  r.target = spec.target;
+  r.target = ShownTarget(spec.target);
   r.restored = "untouched";
   Runner runner(spec, r);
   PG_ASSIGN_OR_RETURN(runner.apply_sql_, ReadFile(spec.apply, kMaxScript));

@@ -85,11 +85,26 @@ TEST_F(WorkspaceTest, TrustChangesNeedATrustedOwner) {
   ASSERT_EQ(
       Pg({"key", "new", "--name", "mallory", "--role", "owner", "--out", dir_ / "m.pem"}).exit_code,
       0);
-  ExpectRefused({"trust", "add", dir_ / "m.pub.json"}, 2, "needs an owner's signature");
-  ExpectRefused({"trust", "add", dir_ / "m.pub.json", "--key", Key("agent")}, 2,
-                "not a trusted owner");
-  ExpectRefused({"trust", "add", dir_ / "m.pub.json", "--key", dir_ / "m.pem"}, 2,
-                "not a trusted owner");
+  ExpectRefusalRecorded({"trust", "add", dir_ / "m.pub.json"}, 2, "needs an owner's signature",
+                        "refused.trust_change");
+  Json by_agent =
+      ExpectRefusalRecorded({"trust", "add", dir_ / "m.pub.json", "--key", Key("agent")}, 2,
+                            "not a trusted owner", "refused.trust_change");
+  EXPECT_EQ(by_agent["actor"], Id("agent"));
+  // An untrusted key is named, not trusted as a signer.
+  Json by_stranger =
+      ExpectRefusalRecorded({"trust", "add", dir_ / "m.pub.json", "--key", dir_ / "m.pem"}, 2,
+                            "not a trusted owner", "refused.trust_change");
+  EXPECT_FALSE(by_stranger.contains("sig"));
+  EXPECT_TRUE(by_stranger["body"].contains("key"));
+  // A proposal awaiting a second owner: the agent's signature on it is refused and recorded.
+  RunResult proposed =
+      Pg({"trust", "add", dir_ / "m.pub.json", "--key", Key("alice"), "--threshold", "2"});
+  ASSERT_EQ(proposed.exit_code, 0) << proposed.err;
+  ASSERT_NE(proposed.out.find("proposed as "), std::string::npos) << proposed.out;
+  std::string id = proposed.out.substr(proposed.out.find("proposed as ") + 12, 12);
+  ExpectRefusalRecorded({"trust", "sign", id, "--key", Key("agent")}, 2, "not a trusted owner",
+                        "refused.trust_sign");
   EXPECT_EQ(Pg({"trust", "add", dir_ / "m.pub.json", "--key", Key("bob")}).exit_code, 0);
 }
 
@@ -262,8 +277,8 @@ TEST_F(WorkspaceTest, ExpiredAndNotYetValidGrantsHold) {
 
 TEST_F(WorkspaceTest, RevokedGrantHoldsAndOnlyOwnersRevoke) {
   std::string id = Issue({"--action", "apply", "--scope", "clone"});
-  ExpectRefused({"grant", "revoke", id.substr(0, 12), "--key", Key("agent")}, 2,
-                "not a trusted owner");
+  ExpectRefusalRecorded({"grant", "revoke", id.substr(0, 12), "--key", Key("agent")}, 2,
+                        "not a trusted owner", "refused.grant_revoke");
   ASSERT_EQ(
       Pg({"grant", "revoke", id.substr(0, 12), "--key", Key("bob"), "--reason", "change withdrawn"})
           .exit_code,
@@ -331,7 +346,8 @@ TEST_F(WorkspaceTest, ThresholdCountsDistinctOwners) {
   EXPECT_TRUE(
       Has(Codes(Gate({"--action", "cutover", "--scope", "clone"}, 1)), "grant_threshold_not_met"));
   ExpectRefused({"grant", "sign", id.substr(0, 12), "--key", Key("alice")}, 2, "already signed");
-  ExpectRefused({"grant", "sign", id.substr(0, 12), "--key", Key("carol")}, 2, "only owners grant");
+  ExpectRefusalRecorded({"grant", "sign", id.substr(0, 12), "--key", Key("carol")}, 2,
+                        "only owners grant", "refused.grant_sign");
   ASSERT_EQ(Pg({"grant", "sign", id.substr(0, 12), "--key", Key("bob")}).exit_code, 0);
   // Without a trust anchor, bob is only a key alice admitted alone: for all the chain can
   // tell, alice's own second key. Counting his signature needs the anchor (anchor_test.cc).
@@ -353,7 +369,8 @@ TEST_F(WorkspaceTest, ARemovedOwnerKeysGrantsNoLongerCount) {
   Gate({"--action", "apply", "--scope", "clone"}, 0);
   // The agent cannot remove a key; alice cannot be removed by herself as the last owner
   // either, but bob is an owner too.
-  ExpectRefused({"trust", "remove", Id("alice"), "--key", Key("agent")}, 2, "not a trusted owner");
+  ExpectRefusalRecorded({"trust", "remove", Id("alice"), "--key", Key("agent")}, 2,
+                        "not a trusted owner", "refused.trust_change");
   RunResult removed =
       Pg({"trust", "remove", Id("alice"), "--reason", "leaked", "--key", Key("bob")});
   ASSERT_EQ(removed.exit_code, 0) << removed.err;

@@ -159,9 +159,9 @@ TEST_F(Closing, AnImportByAnyoneButAnOwnerNeverMakesABlockerHoldLess) {
   EXPECT_EQ(b["category"], "needs-grant");
   EXPECT_NE(std::find(b["blocks"].begin(), b["blocks"].end(), "REAL_RUN"), b["blocks"].end());
   // `blocker set` refuses a weakening outright: here, letting any key close it.
-  ExpectRefused({"blocker", "set", kRealRunGrant, "--category", "engineering", "--actor", "agent",
-                 "--key", Key("agent")},
-                2, "only an owner may");
+  ExpectRefusalRecorded({"blocker", "set", kRealRunGrant, "--category", "engineering", "--actor",
+                         "agent", "--key", Key("agent")},
+                        2, "only an owner may", "refused.blocker_change");
   // The control: an owner's import does what the map says.
   RunResult owner = Pg({"blocker", "import", dir_ / "weaker.json", "--key", Key("alice")});
   ASSERT_EQ(owner.exit_code, 0) << owner.err;
@@ -175,17 +175,19 @@ TEST_F(Closing, AnImportByAnyoneButAnOwnerNeverMakesABlockerHoldLess) {
 // data handoff needs-grant and the next grant for its action closes it unnoticed.
 TEST_F(Closing, RelabellingABlockerSoAGrantOrASelectionClosesItIsAnOwnersChange) {
   for (const char* category : {"needs-grant", "needs-owner-decision"}) {
-    ExpectRefused({"blocker", "set", kDataHandoff, "--category", category, "--key", Key("agent")},
-                  2, "only an owner may");
-    ExpectRefused({"blocker", "set", kDataHandoff, "--category", category}, 2, "only an owner may");
+    ExpectRefusalRecorded(
+        {"blocker", "set", kDataHandoff, "--category", category, "--key", Key("agent")}, 2,
+        "only an owner may", "refused.blocker_change");
+    ExpectRefusalRecorded({"blocker", "set", kDataHandoff, "--category", category}, 2,
+                          "only an owner may", "refused.blocker_change");
   }
-  ExpectRefused({"blocker", "set", kRealRunGrant, "--category", "needs-owner-decision", "--key",
-                 Key("carol")},
-                2, "only an owner may");
+  ExpectRefusalRecorded({"blocker", "set", kRealRunGrant, "--category", "needs-owner-decision",
+                         "--key", Key("carol")},
+                        2, "only an owner may", "refused.blocker_change");
   // Adding an owner to an operator's blocker lets the owner close it: an owner's change too.
-  ExpectRefused({"blocker", "set", kDataHandoff, "--actor", "operator", "--actor", "owner", "--key",
-                 Key("agent")},
-                2, "only an owner may");
+  ExpectRefusalRecorded({"blocker", "set", kDataHandoff, "--actor", "operator", "--actor", "owner",
+                         "--key", Key("agent")},
+                        2, "only an owner may", "refused.blocker_change");
   // The agent's import of the same relabelling keeps the blocker as it was.
   WriteFile(
       dir_ / "relabel.json",

@@ -166,9 +166,9 @@ TEST_F(Roles, AKeyRotatesInItsRoleWithTheOldKeysEndorsement) {
       0);
   std::string pub = dir_ / "carol2.pub.json";
   // The agent may not rotate anyone's key; nor may an owner without the old key.
-  ExpectRefused({"trust", "rotate", Id("carol"), "--new", pub, "--old-key", Key("carol"), "--key",
-                 Key("agent")},
-                2, "not a trusted owner");
+  ExpectRefusalRecorded({"trust", "rotate", Id("carol"), "--new", pub, "--old-key", Key("carol"),
+                         "--key", Key("agent")},
+                        2, "not a trusted owner", "refused.trust_change");
   ExpectRefused({"key", "rotate", Id("carol"), "--new", pub, "--old-key", Key("agent"), "--key",
                  Key("alice")},
                 2, "--old-key holds");
