@@ -113,18 +113,8 @@ void AddPacketRerun(CLI::App& packet, const GlobalFlags&, int& exit_code) {
       exit_code = ReportError(rep.status());
       return;
     }
-    if (rep->match) {
-      Print(fmt::format("PACKET_TREE MATCH {} ({} commands re-run)\n", rep->rerun_tree,
-                        rep->commands));
-      exit_code = 0;
-      return;
-    }
-    std::string text = fmt::format("PACKET_TREE MISMATCH recorded {} rerun {}\n",
-                                   rep->recorded_tree.empty() ? "-" : rep->recorded_tree,
-                                   rep->rerun_tree.empty() ? "-" : rep->rerun_tree);
-    for (const auto& d : rep->differences) text += fmt::format("  {}: {}\n", d.path, d.detail);
-    Print(text);
-    exit_code = 1;
+    Print(evidence::RerunText(*rep));
+    exit_code = rep->match ? 0 : 1;
   });
 }
 

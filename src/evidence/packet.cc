@@ -194,6 +194,12 @@ Result<RerunReport> RerunPacket(const std::string& dir) {
                                                     rep.bag.ErrorCount(), dir)});
     return rep;
   }
+  for (const auto& [label, value] : rep.bag.info) {
+    if (label == "Prodgate-Tool-Version") rep.recorded_tool_version = value;
+    if (label == "Prodgate-Tool-Sha256") rep.recorded_tool_sha256 = value;
+  }
+  rep.tool_version = ToolVersion();
+  rep.tool_sha256 = ToolDigest();
   std::string data = dir + "/data";
   PG_ASSIGN_OR_RETURN(std::string commands_text, ReadFile(data + "/commands.json", 64 << 20));
   PG_ASSIGN_OR_RETURN(Json commands,
@@ -250,6 +256,27 @@ Result<RerunReport> RerunPacket(const std::string& dir) {
     rep.differences.push_back({"(tree)", "the deterministic tree differs (an artifact changed)"});
   }
   return rep;
+}
+
+std::string RerunText(const RerunReport& r) {
+  std::string text =
+      r.match ? fmt::format("PACKET_TREE MATCH {} ({} commands re-run)\n", r.rerun_tree, r.commands)
+              : fmt::format("PACKET_TREE MISMATCH recorded {} rerun {}\n",
+                            r.recorded_tree.empty() ? "-" : r.recorded_tree,
+                            r.rerun_tree.empty() ? "-" : r.rerun_tree);
+  if (r.tool_differs()) {
+    text += fmt::format(
+        "  tool: TOOL MISMATCH: the packet was made by prodgate {} (sha256 {}), this is prodgate "
+        "{} (sha256 {}){}\n",
+        r.recorded_tool_version.empty() ? "(not named)" : r.recorded_tool_version,
+        r.recorded_tool_sha256.empty() ? "(not named)" : r.recorded_tool_sha256, r.tool_version,
+        r.tool_sha256,
+        r.match ? ": another build reproduced it"
+                : ": a difference below may be the tool's, not the evidence's; re-run with the "
+                  "packet's build to tell them apart");
+  }
+  for (const auto& d : r.differences) text += fmt::format("  {}: {}\n", d.path, d.detail);
+  return text;
 }
 
 Result<MirrorReport> MirrorPacket(const std::string& src, const std::string& dest) {

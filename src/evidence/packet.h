@@ -61,14 +61,22 @@ struct RerunDifference {
 struct RerunReport {
   bool match = false;
   std::string recorded_tree, rerun_tree;
+  // The prodgate that made the packet (bag-info Prodgate-Tool-*) and the one re-running it.
+  // A re-run by another build is named as such: its differences may be the tool's.
+  std::string recorded_tool_version, recorded_tool_sha256, tool_version, tool_sha256;
+  bool tool_differs() const { return recorded_tool_sha256 != tool_sha256; }
   size_t commands = 0;
   std::vector<RerunDifference> differences;
   seal::BagReport bag;  // the packet must verify before anything is re-run
 };
 
 // Verifies the bag, re-executes its commands in a scratch copy of data/artifacts and
-// compares every deterministic output byte for byte.
+// compares every deterministic output byte for byte. A packet that names no tool, or
+// another one, is re-run all the same; the report says which tool made it.
 Result<RerunReport> RerunPacket(const std::string& dir);
+// "PACKET_TREE MATCH …" or "PACKET_TREE MISMATCH recorded … rerun …" and every difference,
+// with a line naming the tool when another build re-ran the packet.
+std::string RerunText(const RerunReport& r);
 
 struct MirrorReport {
   std::string dest;  // DEST/<packet tree digest>

@@ -126,6 +126,8 @@ struct BagReport {
   std::vector<std::string> tag_algorithms;        // from tagmanifest-<alg>.txt names, sorted
   std::optional<std::string> payload_oxum;        // as declared in bag-info.txt
   std::optional<std::string> packet_tree_digest;  // recomputed when bag-info.txt records one
+  // Every bag-info.txt element (label, value) in file order, as declared.
+  std::vector<std::pair<std::string, std::string>> info;
   BagCounts counts;
   // Bag-level problems first, then per path (bytes order); within a path, in the order found.
   std::vector<BagProblem> problems;

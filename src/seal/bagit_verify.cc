@@ -283,6 +283,7 @@ class Verifier {
     if (files_.count("bag-info.txt")) {
       if (auto text = ReadTagText("bag-info.txt")) {
         bag_info_ = bagit::ParseBagInfoText(*text, decl_.v1, problems_);
+        for (const auto& e : bag_info_) report_.info.emplace_back(e.label, e.value);
       }
     }
     if (files_.count("fetch.txt")) {

@@ -2,6 +2,7 @@
 // each kind of file is detected and named; a rerun names a changed output; a mirror shares
 // bytes already present and re-verifies.
 #include <filesystem>
+#include <fstream>
 
 #include "tests/e2e/workspace.h"
 
@@ -41,6 +42,27 @@ TEST_F(PacketTest, BuiltFromFilesItVerifiesAndRerunsToAMatch) {
   RunResult rerun = Pg({"packet", "rerun", dir_ / "p"});
   EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
   EXPECT_NE(rerun.out.find("PACKET_TREE MATCH"), std::string::npos) << rerun.out;
+}
+
+// A reviewer re-running with another build is told so, with both digests: any difference
+// may be the tool's. The control: the same build says nothing of the tool.
+TEST_F(PacketTest, ARerunByAnotherBuildNamesTheToolMismatch) {
+  RunResult same = Pg({"packet", "rerun", dir_ / "p"});
+  EXPECT_EQ(same.out.find("TOOL MISMATCH"), std::string::npos) << same.out;
+  std::string other = dir_ / "prodgate-other";
+  fs::copy_file(PRODGATE_BIN, other);
+  fs::permissions(other, fs::perms::owner_all);
+  {
+    std::ofstream f(other, std::ios::binary | std::ios::app);
+    f << '\0';  // one byte more: another digest
+  }
+  RunResult rerun = RunCommand({other, "packet", "rerun", dir_ / "p"}, ws_);
+  EXPECT_NE(rerun.out.find("TOOL MISMATCH: the packet was made by prodgate"), std::string::npos)
+      << rerun.out << rerun.err;
+  std::string bag_info = ReadFileOrDie(dir_ / "p/bag-info.txt");
+  size_t at = bag_info.find("Prodgate-Tool-Sha256: ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_NE(rerun.out.find(bag_info.substr(at + 22, 64)), std::string::npos) << rerun.out;
 }
 
 TEST_F(PacketTest, TamperingWithEachKindOfFileIsDetectedAndNamed) {
