@@ -3,8 +3,8 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
-#include <optional>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -31,8 +31,7 @@ std::string NormalName(std::string_view raw) {
   std::string out;
   for (size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
-    if (c == '%' && i + 2 < raw.size() && HexValue(raw[i + 1]) >= 0 &&
-        HexValue(raw[i + 2]) >= 0) {
+    if (c == '%' && i + 2 < raw.size() && HexValue(raw[i + 1]) >= 0 && HexValue(raw[i + 2]) >= 0) {
       c = static_cast<char>(HexValue(raw[i + 1]) * 16 + HexValue(raw[i + 2]));
       i += 2;
     }
@@ -196,8 +195,7 @@ std::string SafeLibpqError(const char* err) {
     }
     std::string piece = msg.substr(i + 1, close - i - 1);
     bool punctuation = piece.size() == 1 && !std::isalnum(static_cast<unsigned char>(piece[0]));
-    out += punctuation || LibpqKeywords().count(piece) ? "\"" + piece + "\""
-                                                       : std::string("\"…\"");
+    out += punctuation || LibpqKeywords().count(piece) ? "\"" + piece + "\"" : std::string("\"…\"");
     i = close + 1;
   }
   return out;

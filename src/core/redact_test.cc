@@ -14,8 +14,7 @@ TEST(RedactSecrets, TakesOutEverySpellingOfAPassword) {
       {"postgresql://h/app?password=s3cret&sslmode=require",
        "postgresql://h/app?password=***&sslmode=require"},
       {"postgresql://h/app?%70assword=s3cret", "postgresql://h/app?%70assword=***"},
-      {"postgresql:host=h password=s3cret dbname=app",
-       "postgresql:host=h password=*** dbname=app"},
+      {"postgresql:host=h password=s3cret dbname=app", "postgresql:host=h password=*** dbname=app"},
       {"host=h password = 's3 cret' dbname=app", "host=h password = *** dbname=app"},
       {"host=h password='it\\'s s3cret' dbname=app", "host=h password=*** dbname=app"},
       {"host=h sslpassword=s3cret", "host=h sslpassword=***"},
@@ -40,10 +39,10 @@ TEST(RedactSecrets, LeavesWhatIsNotASecret) {
 }
 
 TEST(RedactArgv, HidesTheValueAfterASecretFlag) {
-  std::vector<std::string> argv = {"mysql", "--password", "s3cret", "-u", "root",
-                                   "PGPASSWORD=s3cret2", "--token", "t0k"};
-  std::vector<std::string> want = {"mysql", "--password", "***", "-u", "root",
-                                   "PGPASSWORD=***", "--token", "***"};
+  std::vector<std::string> argv = {"mysql", "--password",         "s3cret",  "-u",
+                                   "root",  "PGPASSWORD=s3cret2", "--token", "t0k"};
+  std::vector<std::string> want = {"mysql", "--password",     "***",     "-u",
+                                   "root",  "PGPASSWORD=***", "--token", "***"};
   EXPECT_EQ(RedactArgv(argv), want);
   // Negative control: a flag that names no secret keeps its value.
   std::vector<std::string> plain = {"prodgate", "--key", "alice.pem", "--scope", "production"};

@@ -20,6 +20,10 @@ namespace fs = std::filesystem;
 constexpr const char* kLane = "FIX7_P0_SHAPED_CLONE";
 constexpr const char* kLaneDecision = "FIX7-P0-CLONE-REHEARSAL-DECISION-2026-06-12";
 constexpr const char* kLaneOption = "AUTHORIZE_PRODUCTION_SHAPED_CLONE_REHEARSAL_ONLY";
+// What only the owner may settle before the lane: a needs-owner-decision blocker, closed by
+// the owner's signed selection of the lane option (whose `closes` the demo adds to its copy of
+// fix7/lane-decision.toml; the example itself closes nothing).
+constexpr const char* kOwnerBlocker = "FIX7-P0-CLONE-REHEARSAL-AUTH-1";
 
 // Runs prodgate commands in the demo directory and checks each one's exit code.
 class Driver {
@@ -124,7 +128,18 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
   for (const auto& f : ExampleFiles()) {
     const std::string path = w + "/fix7/" + f.name;
     fs::create_directories(fs::path(path).parent_path(), ec);
-    PG_RETURN_IF_ERROR(WriteFileAtomic(path, f.content, 0644));
+    std::string content = f.content;
+    if (std::string_view(f.name) == "lane-decision.toml") {
+      const std::string anchor =
+          "grants = [{ action = \"rehearse\", scope = \"clone\", uses = 5, expires = \"24h\" }]\n";
+      size_t at = content.find(anchor);
+      if (at == std::string::npos) {
+        return Status::Internal("fix7/lane-decision.toml no longer grants the clone rehearsal",
+                                "update the demo with the example");
+      }
+      content.insert(at + anchor.size(), fmt::format("closes = [\"{}\"]\n", kOwnerBlocker));
+    }
+    PG_RETURN_IF_ERROR(WriteFileAtomic(path, content, 0644));
   }
   Driver d(w, options.verbose);
   // 1. The workspace, the people and the production identity.
@@ -161,14 +176,26 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
   d.Step("import the seed blocker map",
          {"blocker", "import", "fix7/seeds/001_aadb98cec8920608.txt"}, 0);
   auto summary = d.JsonStep("the blocker summary", {"blocker", "summary", "--json"}, 0);
+  d.Step(
+      "the agent records what only the owner may decide",
+      {"blocker", "add", "--id", kOwnerBlocker, "--item",
+       "the owner decides whether a production-shaped clone rehearsal may run at all", "--blocks",
+       "production", "--category", "needs-owner-decision", "--key", "keys/agent.pem"},
+      0);
   d.Step("the decision before the lane", {"decision", "new", "--file", "fix7/lane-decision.toml"},
          0);
   d.Step("the agent may not select an option",
          {"decision", "select", kLaneDecision, "--option", kLaneOption, "--key", "keys/agent.pem"},
          2);
-  d.Step("the owner selects the clone rehearsal only",
-         {"decision", "select", kLaneDecision, "--option", kLaneOption, "--key", "keys/owner.pem"},
-         0);
+  auto selected = d.Step(
+      "the owner selects the clone rehearsal only, which closes the owner's blocker",
+      {"decision", "select", kLaneDecision, "--option", kLaneOption, "--key", "keys/owner.pem"}, 0);
+  auto owner_blocker =
+      d.JsonStep("the owner's blocker is closed", {"blocker", "show", kOwnerBlocker, "--json"}, 0);
+  if (owner_blocker && owner_blocker->value("status", "") != "CLOSED") {
+    d.Fail(fmt::format("{} is {} after the owner's selection", kOwnerBlocker,
+                       owner_blocker->value("status", "?")));
+  }
   d.Step("a lane under that option",
          {"lane", "open", kLane, "--decision", kLaneDecision, "--option", kLaneOption}, 0);
 
@@ -326,7 +353,18 @@ Result<DemoOutcome> RunDemo(const DemoOptions& options) {
     while (!out.empty() && out.back() == '\n') out.pop_back();
     s += fmt::format("  probes    {}\n", out.substr(out.rfind('\n') + 1));
   }
-  s += fmt::format("  lane      {}\n\nHeld\n", lane.value("final_status", "?"));
+  s += fmt::format("  lane      {}\n", lane.value("final_status", "?"));
+  if (selected && owner_blocker) {
+    // `decision select` prints "closed blocker ID …" for each blocker its option closed.
+    bool said =
+        selected->out.find(std::string("closed blocker ") + kOwnerBlocker) != std::string::npos;
+    s += fmt::format(
+        "  owner     the selection of {} closed {} ({}{}): {}\n", kLaneOption, kOwnerBlocker,
+        owner_blocker->value("category", ""),
+        said ? ", which only an owner's selection closes" : "; the selection said nothing",
+        owner_blocker->value("status", ""));
+  }
+  s += "\nHeld\n";
   s += "  inside the lane, `execute` in production was refused; the command never ran\n";
   if (agent_close) {
     std::string why = agent_close->err.substr(0, agent_close->err.find('\n'));

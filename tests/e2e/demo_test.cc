@@ -1,6 +1,9 @@
 // The main job as a test: `prodgate demo` runs the whole FIX7 story and checks each of its
 // own steps; here we check what it leaves behind, from the files, not from its summary.
 #include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
 
 #include "tests/e2e/e2e.h"
 
@@ -28,6 +31,33 @@ TEST(Demo, TheFix7StoryRunsAndEveryArtifactSaysWhatTheSummarySays) {
   Json map = Json::parse(ReadFileOrDie(w + "/lane/blocker-map.json"));
   EXPECT_EQ(map["open_count"], 7);
   EXPECT_TRUE(fs::exists(w + "/lane/decision-packet.md"));
+  // The roles at work, from the ledger: the owner's signed selection closed the owner's
+  // blocker; the agent's close was refused and recorded; the operator attested the rehearsal.
+  RunResult log = Prodgate({"ledger", "log", "--json"}, w);
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  std::map<std::string, std::string> role_of;
+  for (const auto& who : {"owner", "operator", "agent"}) {
+    role_of[Json::parse(ReadFileOrDie(w + "/keys/" + who + ".pub.json"))["id"]] = who;
+  }
+  std::set<std::string> seen;
+  std::istringstream lines(log.out);
+  for (std::string line; std::getline(lines, line);) {
+    Json e = Json::parse(line);
+    std::string who = role_of.count(e["actor"]) ? role_of[e["actor"]] : "unsigned";
+    if (e["kind"] == "decision.select") {
+      EXPECT_EQ(who, "owner");
+      EXPECT_EQ(e["body"]["closes"], Json::array({"FIX7-P0-CLONE-REHEARSAL-AUTH-1"}));
+    }
+    seen.insert(std::string(e["kind"]) + " by " + who);
+  }
+  for (const char* want : {"decision.select by owner", "refused.blocker_close by agent",
+                           "refused.decision_select by agent", "rehearsal.result by operator",
+                           "blocker.propose_close by agent"}) {
+    EXPECT_TRUE(seen.count(want)) << want;
+  }
+  Json owners =
+      JsonOut(Prodgate({"blocker", "show", "FIX7-P0-CLONE-REHEARSAL-AUTH-1", "--json"}, w));
+  EXPECT_EQ(owners["status"], "CLOSED");
   EXPECT_FALSE(fs::exists(w + "/production-was-touched"));
   // The surrogate is production-shaped at scale: at least 100 k rows.
   RunResult h = Prodgate({"db", "hash", "sqlite:" + w + "/clone.db", "--json"}, dir.path());

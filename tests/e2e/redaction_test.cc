@@ -42,9 +42,7 @@ class Redaction : public WorkspaceTest {
     std::string uri = cluster_->Uri(db);  // postgresql://prodgate@/db?host=…
     return uri.replace(uri.find('@'), 1, fmt::format(":{}@", kUserinfo));
   }
-  std::string WithQuery(const std::string& db) {
-    return cluster_->Uri(db) + "&password=" + kQuery;
-  }
+  std::string WithQuery(const std::string& db) { return cluster_->Uri(db) + "&password=" + kQuery; }
   std::string WithKeyword(const std::string& db) {
     return fmt::format("postgresql:{} password='{} x'", cluster_->KeywordString(db), kKeyword);
   }
@@ -81,9 +79,8 @@ class Redaction : public WorkspaceTest {
     for (const auto& [where, text] : places) {
       for (const char* secret : kSecrets) {
         size_t at = text.find(secret);
-        EXPECT_EQ(at, std::string::npos)
-            << secret << " found in " << where << ": …"
-            << text.substr(at < 80 ? 0 : at - 80, 160) << "…";
+        EXPECT_EQ(at, std::string::npos) << secret << " found in " << where << ": …"
+                                         << text.substr(at < 80 ? 0 : at - 80, 160) << "…";
       }
     }
   }
@@ -102,8 +99,8 @@ TEST_F(Redaction, NoCommandTakingATargetPrintsWritesOrRecordsItsPassword) {
     std::string target = Form(form, db);
     std::string production = "prod=" + Form(form, prod);
     SCOPED_TRACE(target);
-    RunResult made = Run({"surrogate", "--spec", kExamples + "surrogate.toml", "--seed", "1",
-                          "--out", target});
+    RunResult made =
+        Run({"surrogate", "--spec", kExamples + "surrogate.toml", "--seed", "1", "--out", target});
     ASSERT_EQ(made.exit_code, 0) << made.err;
     EXPECT_EQ(Run({"db", "hash", target}).exit_code, 0);
     EXPECT_EQ(Run({"db", "hash", target, "--json"}).exit_code, 0);
@@ -113,10 +110,9 @@ TEST_F(Redaction, NoCommandTakingATargetPrintsWritesOrRecordsItsPassword) {
     EXPECT_EQ(Run({"clone", "check", target, "--production", production}).exit_code, 0);
     EXPECT_EQ(Run({"clone", "check", target, "--production", production, "--json"}).exit_code, 0);
     std::string out = dir_ / fmt::format("rehearsal-{}", ++i);
-    RunResult rehearsed =
-        Run({"rehearse", "--target", target, "--apply", kExamples + "apply.sql", "--rollback",
-             kExamples + "rollback.sql", "--out", out, "--production", production, "--key",
-             Key("carol"), "--json"});
+    RunResult rehearsed = Run({"rehearse", "--target", target, "--apply", kExamples + "apply.sql",
+                               "--rollback", kExamples + "rollback.sql", "--out", out,
+                               "--production", production, "--key", Key("carol"), "--json"});
     EXPECT_EQ(rehearsed.exit_code, 0) << rehearsed.out << rehearsed.err;
     // The target bound by a grant, checked by the gate and recorded by a run; the command
     // line carries secrets too.
@@ -126,10 +122,10 @@ TEST_F(Redaction, NoCommandTakingATargetPrintsWritesOrRecordsItsPassword) {
                    "--json"})
                   .exit_code,
               0);
-    RunResult ran = Run({"gate", "run", "--action", "apply", "--scope", "clone", "--target",
-                         target, "--key", Key("carol"), "--report",
-                         dir_ / fmt::format("run-{}.json", i), "--", "env",
-                         std::string("PGPASSWORD=") + kArgv, "true", "--password", kArgv});
+    RunResult ran =
+        Run({"gate", "run", "--action", "apply", "--scope", "clone", "--target", target, "--key",
+             Key("carol"), "--report", dir_ / fmt::format("run-{}.json", i), "--", "env",
+             std::string("PGPASSWORD=") + kArgv, "true", "--password", kArgv});
     EXPECT_EQ(ran.exit_code, 0) << ran.out << ran.err;
     // A command that cannot start, named by its secret.
     Run({"gate", "run", "--action", "apply", "--scope", "clone", "--target", target, "--key",
@@ -151,12 +147,11 @@ TEST_F(Redaction, ATargetLibpqCannotParseIsNeverEchoed) {
     EXPECT_EQ(Run({"db", "snapshot", target, dir_ / "snap"}).exit_code, 2);
     EXPECT_EQ(Run({"clone", "check", target}).exit_code, 2);
     EXPECT_EQ(Run({"clone", "check", "sqlite:x.db", "--production", "p=" + target}).exit_code, 2);
-    EXPECT_EQ(Run({"rehearse", "--target", target, "--apply", kExamples + "apply.sql",
-                   "--rollback", kExamples + "rollback.sql", "--out", dir_ / "never"})
+    EXPECT_EQ(Run({"rehearse", "--target", target, "--apply", kExamples + "apply.sql", "--rollback",
+                   kExamples + "rollback.sql", "--out", dir_ / "never"})
                   .exit_code,
               2);
-    EXPECT_EQ(Run({"surrogate", "--spec", kExamples + "surrogate.toml", "--out", target})
-                  .exit_code,
+    EXPECT_EQ(Run({"surrogate", "--spec", kExamples + "surrogate.toml", "--out", target}).exit_code,
               2);
     EXPECT_NE(Run({"--ledger", target, "ledger", "verify"}).exit_code, 0);
     // The gate takes a target as a name it compares; it is shown as redacted, never as typed.
