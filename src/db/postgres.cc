@@ -1364,7 +1364,22 @@ Result<Catalog> PostgresDatabase::LoadCatalog() {
                   "pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, CASE WHEN c.relkind IN "
                   "('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END, CASE WHEN "
                   "c.relrowsecurity THEN 'ROW LEVEL SECURITY' || CASE WHEN "
-                  "c.relforcerowsecurity THEN ' FORCE' ELSE '' END END) "
+                  "c.relforcerowsecurity THEN ' FORCE' ELSE '' END END, "
+                  // Persistence (an UNLOGGED table loses its rows in a crash), inheritance
+                  // (a parent's scan reads its children) and the replica identity (which
+                  // UPDATE/DELETE a publication accepts) change what rows mean or which
+                  // writes succeed.
+                  "CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED' WHEN 't' THEN 'TEMPORARY' "
+                  "END, CASE WHEN NOT c.relispartition THEN (SELECT 'INHERITS (' || "
+                  "string_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname), ', ' "
+                  "ORDER BY i.inhseqno) || ')' FROM pg_catalog.pg_inherits i JOIN "
+                  "pg_catalog.pg_class pc ON pc.oid = i.inhparent JOIN pg_catalog.pg_namespace pn "
+                  "ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid) END, CASE WHEN "
+                  "c.relkind IN ('r', 'p', 'm') AND c.relreplident <> 'd' THEN 'REPLICA "
+                  "IDENTITY ' || CASE c.relreplident WHEN 'n' THEN 'NOTHING' WHEN 'f' THEN 'FULL' "
+                  "ELSE 'USING INDEX ' || coalesce((SELECT quote_ident(ic.relname) FROM "
+                  "pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid "
+                  "WHERE x.indrelid = c.oid AND x.indisreplident), '?') END END) "
                   "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
                   "c.relnamespace WHERE {} AND c.relkind NOT IN ('i', 'I', 't', 'c')",
                   SchemaFilter("n.nspname")),
@@ -1597,6 +1612,76 @@ Result<Catalog> PostgresDatabase::LoadCatalog() {
                   "p.oid AND d.deptype = 'e')",
                   rel_filter),
       "functions"));
+  // Domains: base type, collation, NOT NULL, default and every constraint (pg_constraint rows
+  // with contypid, which the table constraints above, read by conrelid, do not include).
+  PG_RETURN_IF_ERROR(add_objects(
+      fmt::format("SELECT 'domain', tn.nspname, t.typname, '', '', concat_ws(' ', 'AS', "
+                  "pg_catalog.format_type(t.typbasetype, t.typtypmod), (SELECT 'COLLATE ' || "
+                  "quote_ident(cn.nspname) || '.' || quote_ident(co.collname) FROM "
+                  "pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = "
+                  "co.collnamespace WHERE co.oid = t.typcollation AND t.typcollation <> 0), "
+                  "CASE WHEN t.typnotnull THEN 'NOT NULL' END, 'DEFAULT ' || t.typdefault, "
+                  "(SELECT string_agg('CONSTRAINT ' || quote_ident(c.conname) || ' ' || "
+                  "pg_catalog.pg_get_constraintdef(c.oid), ' ' ORDER BY c.conname COLLATE \"C\") "
+                  "FROM pg_catalog.pg_constraint c WHERE c.contypid = t.oid)) FROM "
+                  "pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = "
+                  "t.typnamespace WHERE t.typtype = 'd' AND {}",
+                  rel_filter),
+      "domains"));
+  // Composite types (CREATE TYPE … AS (…); a table's row type is its table).
+  PG_RETURN_IF_ERROR(add_objects(
+      fmt::format("SELECT 'type', tn.nspname, t.typname, '', '', 'AS (' || coalesce((SELECT "
+                  "string_agg(quote_ident(a.attname) || ' ' || pg_catalog.format_type("
+                  "a.atttypid, a.atttypmod) || coalesce(' COLLATE ' || (SELECT "
+                  "quote_ident(co.collname) FROM pg_catalog.pg_collation co WHERE co.oid = "
+                  "a.attcollation AND a.attcollation <> 0), ''), ', ' ORDER BY a.attnum) FROM "
+                  "pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND "
+                  "NOT a.attisdropped), '') || ')' FROM pg_catalog.pg_type t JOIN "
+                  "pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace JOIN pg_catalog.pg_class "
+                  "r ON r.oid = t.typrelid WHERE t.typtype = 'c' AND r.relkind = 'c' AND {}",
+                  rel_filter),
+      "composite types"));
+  // Range types (their multirange is named in the definition).
+  PG_RETURN_IF_ERROR(add_objects(
+      fmt::format("SELECT 'type', tn.nspname, t.typname, '', '', concat_ws(', ', 'AS RANGE "
+                  "(SUBTYPE = ' || pg_catalog.format_type(r.rngsubtype, NULL), "
+                  "'SUBTYPE_OPCLASS = ' || (SELECT quote_ident(on_.nspname) || '.' || "
+                  "quote_ident(oc.opcname) FROM pg_catalog.pg_opclass oc JOIN "
+                  "pg_catalog.pg_namespace on_ ON on_.oid = oc.opcnamespace WHERE oc.oid = "
+                  "r.rngsubopc), 'COLLATION = ' || (SELECT quote_ident(co.collname) FROM "
+                  "pg_catalog.pg_collation co WHERE co.oid = r.rngcollation AND r.rngcollation "
+                  "<> 0), 'CANONICAL = ' || r.rngcanonical::pg_catalog.regproc::text, "
+                  "'SUBTYPE_DIFF = ' || r.rngsubdiff::pg_catalog.regproc::text, "
+                  "'MULTIRANGE_TYPE_NAME = ' || pg_catalog.format_type(r.rngmultitypid, NULL)) || "
+                  "')' FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type t ON t.oid = "
+                  "r.rngtypid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace WHERE {}",
+                  rel_filter),
+      "range types"));
+  // Base types and shell types made with CREATE TYPE (their implicit array types are named
+  // by their element type and left out).
+  PG_RETURN_IF_ERROR(add_objects(
+      fmt::format(
+          "SELECT 'type', tn.nspname, t.typname, '', '', CASE WHEN NOT t.typisdefined "
+          "THEN 'SHELL' ELSE concat_ws(', ', 'AS BASE (INPUT = ' || "
+          "t.typinput::pg_catalog.regproc::text, 'OUTPUT = ' || "
+          "t.typoutput::pg_catalog.regproc::text, 'RECEIVE = ' || "
+          "t.typreceive::pg_catalog.regproc::text, 'SEND = ' || "
+          "t.typsend::pg_catalog.regproc::text, 'TYPMOD_IN = ' || "
+          "t.typmodin::pg_catalog.regproc::text, 'TYPMOD_OUT = ' || "
+          "t.typmodout::pg_catalog.regproc::text, 'ANALYZE = ' || "
+          "t.typanalyze::pg_catalog.regproc::text, 'SUBSCRIPT = ' || "
+          "t.typsubscript::pg_catalog.regproc::text, 'INTERNALLENGTH = ' || t.typlen, "
+          "'PASSEDBYVALUE = ' || t.typbyval, 'ALIGNMENT = ' || t.typalign::text, "
+          "'STORAGE = ' || t.typstorage::text, 'CATEGORY = ' || t.typcategory::text, "
+          "'PREFERRED = ' || "
+          "t.typispreferred, 'DEFAULT = ' || t.typdefault, 'ELEMENT = ' || CASE WHEN "
+          "t.typelem <> 0 THEN pg_catalog.format_type(t.typelem, NULL) END, 'DELIMITER = "
+          "' || t.typdelim::text, 'COLLATABLE = ' || (t.typcollation <> 0)) || ')' END FROM "
+          "pg_catalog.pg_type t JOIN pg_catalog.pg_namespace tn ON tn.oid = "
+          "t.typnamespace WHERE t.typtype IN ('b', 'p') AND NOT EXISTS (SELECT 1 FROM "
+          "pg_catalog.pg_type e WHERE e.typarray = t.oid) AND {}",
+          rel_filter),
+      "base types"));
   PG_RETURN_IF_ERROR(add_objects(
       fmt::format("SELECT 'type', tn.nspname, t.typname, '', '', 'ENUM (' || (SELECT "
                   "string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM "

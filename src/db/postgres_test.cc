@@ -343,6 +343,65 @@ TEST_F(PostgresDbTest, ExactValuesDiffer) {
   EXPECT_EQ(Root(), base);
 }
 
+// Each change below alters what the rows mean or which writes succeed without touching a
+// row: the schema digest (and so the root) must see it, and undoing it must restore both
+// (the control: the digest is a function of the schema, not of history).
+TEST_F(PostgresDbTest, EverySchemaChangeThatChangesMeaningChangesTheSchemaDigest) {
+  // `loose` is used by no table (ALTER TYPE refuses a type a column uses).
+  Sql("CREATE DOMAIN posint AS int; CREATE TYPE pair AS (a int, b text);"
+      "CREATE TYPE loose AS (a int, b text);"
+      "CREATE FUNCTION fdiff(float8, float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS "
+      "'SELECT $1 - $2'; CREATE TYPE frange AS RANGE (SUBTYPE = float8);"
+      "CREATE TABLE parent (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, n posint, "
+      "p pair, r frange); INSERT INTO t VALUES (1, 5, ROW(1, 'x'), '[1,2)');"
+      "CREATE TABLE child (id int PRIMARY KEY, extra int)");
+  struct Change {
+    const char* what;
+    const char* sql;
+    const char* undo;
+  };
+  const Change changes[] = {
+      {"a domain CHECK", "ALTER DOMAIN posint ADD CONSTRAINT pos CHECK (VALUE > 0)",
+       "ALTER DOMAIN posint DROP CONSTRAINT pos"},
+      {"a domain NOT NULL", "ALTER DOMAIN posint SET NOT NULL",
+       "ALTER DOMAIN posint DROP NOT NULL"},
+      {"a domain DEFAULT", "ALTER DOMAIN posint SET DEFAULT 7", "ALTER DOMAIN posint DROP DEFAULT"},
+      {"a composite attribute's type", "ALTER TYPE loose ALTER ATTRIBUTE b TYPE varchar(10)",
+       "ALTER TYPE loose ALTER ATTRIBUTE b TYPE text"},
+      {"a composite attribute added", "ALTER TYPE loose ADD ATTRIBUTE c int",
+       "ALTER TYPE loose DROP ATTRIBUTE c"},
+      {"a range type's subtype_diff",
+       "DROP TABLE t; DROP TYPE frange; CREATE TYPE frange AS RANGE (SUBTYPE = float8, "
+       "SUBTYPE_DIFF = fdiff); CREATE TABLE t (id int PRIMARY KEY, n posint, p pair, r frange); "
+       "INSERT INTO t VALUES (1, 5, ROW(1, 'x'), '[1,2)')",
+       "DROP TABLE t; DROP TYPE frange; CREATE TYPE frange AS RANGE (SUBTYPE = float8); CREATE "
+       "TABLE t (id int PRIMARY KEY, n posint, p pair, r frange); INSERT INTO t VALUES (1, 5, "
+       "ROW(1, 'x'), '[1,2)')"},
+      {"a table made UNLOGGED", "ALTER TABLE t SET UNLOGGED", "ALTER TABLE t SET LOGGED"},
+      {"a table made a child", "ALTER TABLE child INHERIT parent",
+       "ALTER TABLE child NO INHERIT parent"},
+      {"a replica identity", "ALTER TABLE t REPLICA IDENTITY FULL",
+       "ALTER TABLE t REPLICA IDENTITY DEFAULT"},
+      {"a shell type", "CREATE TYPE shell", "DROP TYPE shell"},
+  };
+  auto hash = [&] {
+    auto h = HashOf(Uri(db_));
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    return h.ok() ? std::make_pair(ToHex(h->schema), ToHex(h->root))
+                  : std::make_pair(std::string("error"), std::string("error"));
+  };
+  auto base = hash();
+  for (const auto& c : changes) {
+    SCOPED_TRACE(c.what);
+    Sql(c.sql);
+    auto changed = hash();
+    EXPECT_NE(changed.first, base.first) << "the schema digest missed " << c.what;
+    EXPECT_NE(changed.second, base.second) << "the root missed " << c.what;
+    Sql(c.undo);
+    EXPECT_EQ(hash(), base) << "undoing " << c.what << " did not restore the digests";
+  }
+}
+
 TEST_F(PostgresDbTest, DuplicateRowsInAKeylessTableCount) {
   Sql("CREATE TABLE bag (v text, n int); INSERT INTO bag VALUES ('r', 1), ('r', 1)");
   std::string two = Root();
