@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "core/redact.h"
 #include "core/sha256.h"
@@ -383,6 +384,31 @@ TEST_F(PostgresDbTest, EverySchemaChangeThatChangesMeaningChangesTheSchemaDigest
       {"a replica identity", "ALTER TABLE t REPLICA IDENTITY FULL",
        "ALTER TABLE t REPLICA IDENTITY DEFAULT"},
       {"a shell type", "CREATE TYPE shell", "DROP TYPE shell"},
+      {"a rule", "CREATE RULE keep AS ON DELETE TO t DO INSTEAD NOTHING", "DROP RULE keep ON t"},
+      {"an aggregate", "CREATE AGGREGATE mysum(float8) (SFUNC = fdiff, STYPE = float8)",
+       "DROP AGGREGATE mysum(float8)"},
+      {"an operator", "CREATE OPERATOR #-# (LEFTARG = float8, RIGHTARG = float8, FUNCTION = fdiff)",
+       "DROP OPERATOR #-# (float8, float8)"},
+      {"an operator class",
+       "CREATE OPERATOR CLASS rev FOR TYPE int USING btree AS OPERATOR 1 >, OPERATOR 3 =, "
+       "FUNCTION 1 btint4cmp(int, int)",
+       "DROP OPERATOR FAMILY rev USING btree"},
+      {"a cast", "CREATE CAST (pair AS text) WITH INOUT", "DROP CAST (pair AS text)"},
+      {"a collation", "CREATE COLLATION german (provider = icu, locale = 'de-DE')",
+       "DROP COLLATION german"},
+      {"an event trigger",
+       "CREATE FUNCTION noddl() RETURNS event_trigger LANGUAGE plpgsql AS 'BEGIN END'; CREATE "
+       "EVENT TRIGGER noddl ON ddl_command_start EXECUTE FUNCTION noddl()",
+       "DROP EVENT TRIGGER noddl; DROP FUNCTION noddl()"},
+      {"a publication (UPDATE and DELETE need a replica identity then)",
+       "CREATE PUBLICATION pub FOR TABLE t", "DROP PUBLICATION pub"},
+      {"a text search configuration", "CREATE TEXT SEARCH CONFIGURATION myts (COPY = english)",
+       "DROP TEXT SEARCH CONFIGURATION myts"},
+      {"a database setting (triggers and foreign keys off in every session)",
+       "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET session_replication_role = replica', "
+       "current_database()); END $$",
+       "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET session_replication_role', "
+       "current_database()); END $$"},
   };
   auto hash = [&] {
     auto h = HashOf(Uri(db_));
@@ -400,6 +426,32 @@ TEST_F(PostgresDbTest, EverySchemaChangeThatChangesMeaningChangesTheSchemaDigest
     Sql(c.undo);
     EXPECT_EQ(hash(), base) << "undoing " << c.what << " did not restore the digests";
   }
+}
+
+// Every catalog of the server is reviewed: digested, or excluded with a reason. The control:
+// a catalog name that is not the server's is not in the list either (the list is not "any").
+TEST_F(PostgresDbTest, EveryCatalogOfTheServerIsDigestedOrExcludedWithAReason) {
+  auto rows = cluster_->Query(db_,
+                              "SELECT relname FROM pg_catalog.pg_class WHERE relnamespace = "
+                              "'pg_catalog'::regnamespace AND relkind = 'r' ORDER BY 1");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  std::map<std::string, std::string> coverage;
+  for (const auto& [catalog, how] : PostgresCatalogCoverage()) {
+    coverage[std::string(catalog)] = std::string(how);
+  }
+  ASSERT_GT(rows->size(), 50u);
+  for (const auto& row : *rows) {
+    std::string name = *row.front();
+    ASSERT_TRUE(coverage.count(name)) << name << " is neither digested nor excluded";
+    EXPECT_TRUE(coverage[name].starts_with("digested: ") ||
+                coverage[name].starts_with("excluded: "))
+        << name;
+  }
+  EXPECT_FALSE(coverage.count("pg_no_such_catalog"));
+  // Nothing unknown is reported on this server.
+  auto h = HashOf(Uri(db_));
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  for (const auto& e : h->excluded) EXPECT_FALSE(e.name.starts_with("(catalog ")) << e.name;
 }
 
 TEST_F(PostgresDbTest, DuplicateRowsInAKeylessTableCount) {

@@ -147,6 +147,38 @@ TEST_F(PostgresCli, RehearsalOfFix7PassesAndTheBrokenRollbackFails) {
   PQfinish(c);
 }
 
+// A rollback that forgets a schema change no row shows (a domain's CHECK, a table made
+// UNLOGGED) FAILs its rehearsal: the schema digest is part of the root. The control: the
+// rollback that undoes both PASSes.
+TEST_F(PostgresCli, ARollbackThatForgetsADomainOrPersistenceChangeFails) {
+  std::string clone = Name();
+  ASSERT_EQ(Surrogate(clone, 7).exit_code, 0);
+  Sql(clone, "CREATE DOMAIN posint AS int; CREATE TABLE scratch (id int PRIMARY KEY)");
+  ASSERT_EQ(Prodgate({"init", "."}, dir_.path()).exit_code, 0);
+  const std::string apply = dir_ / "apply.sql", good = dir_ / "good.sql", bad = dir_ / "bad.sql";
+  WriteFile(apply,
+            "ALTER DOMAIN posint ADD CONSTRAINT pos CHECK (VALUE > 0);\n"
+            "ALTER TABLE scratch SET UNLOGGED;\n");
+  WriteFile(good, "ALTER DOMAIN posint DROP CONSTRAINT pos;\nALTER TABLE scratch SET LOGGED;\n");
+  WriteFile(bad, "ALTER TABLE scratch SET LOGGED;\n");
+  auto rehearse = [&](const std::string& rollback, const std::string& out) {
+    return JsonOut(
+        Prodgate({"rehearse", "--target", Uri(clone), "--apply", apply, "--rollback", rollback,
+                  "--production", "prod=postgresql://db.internal:5432/directus", "--out",
+                  dir_ / out, "--json"},
+                 dir_.path()));
+  };
+  nlohmann::json forgot = rehearse(bad, "bad");
+  EXPECT_EQ(forgot["verdict"], "FAIL") << forgot.dump(1);
+  EXPECT_NE(forgot["after_rollback"], forgot["before"]);
+  nlohmann::json undone = rehearse(good, "good");
+  EXPECT_EQ(undone["verdict"], "PASS") << undone.dump(1);
+  EXPECT_EQ(undone["after_rollback"], undone["before"]);
+  WriteFile(bad, "ALTER DOMAIN posint DROP CONSTRAINT pos;\n");
+  nlohmann::json persisted = rehearse(bad, "bad2");
+  EXPECT_EQ(persisted["verdict"], "FAIL") << "forgetting SET LOGGED must fail too";
+}
+
 // The team ledger: a workspace whose ledger is a PostgreSQL database, through the binary.
 TEST_F(PostgresCli, AWorkspaceOnASharedPostgresLedger) {
   std::string db = Name();
