@@ -76,7 +76,7 @@ ProductionIdentity ParseProductionArgument(const std::string& arg) {
   static const std::regex named("^([A-Za-z0-9_.-]+)=(.+)$");
   std::smatch m;
   if (std::regex_match(arg, m, named)) return {m[1].str(), m[2].str(), ""};
-  return {arg, arg, ""};
+  return {ShownTarget(arg), arg, ""};  // the name is printed and recorded
 }
 
 Result<CheckOutcome> CheckIsolation(const db::Database& target,

@@ -13,10 +13,8 @@ namespace prodgate {
 namespace {
 
 bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-bool IsNameChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '%' ||
-         c == '.';
-}
+bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool IsNameChar(char c) { return IsAlnum(c) || c == '_' || c == '-' || c == '%' || c == '.'; }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -46,8 +44,9 @@ std::string NormalName(std::string_view raw) {
 // leaks it, so the test is wide: any name containing a secret word, and the short spellings.
 bool NamesSecret(const std::string& name) {
   if (name.empty()) return false;
-  for (std::string_view word : {"password", "passwd", "secret", "token", "apikey", "api_key",
-                                "credential", "private_key", "access_key"}) {
+  for (std::string_view word :
+       {"password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "credential",
+        "private_key", "access_key", "authorization", "cookie"}) {
     if (name.find(word) != std::string::npos) return true;
   }
   for (std::string_view exact : {"pass", "pwd", "pw"}) {
@@ -70,8 +69,16 @@ size_t QuotedEnd(std::string_view text, size_t open) {
   return text.size();
 }
 
-// Replaces user-information passwords: in `scheme://USER:PASSWORD@HOST…` everything from
-// the first ':' after USER to the last '@' before the authority ends.
+size_t TokenEnd(std::string_view text, size_t from) {
+  while (from < text.size() && !IsSpace(text[from]) && text[from] != '"' && text[from] != '\'') {
+    ++from;
+  }
+  return from;
+}
+
+// Replaces user-information passwords: in `scheme://USER:PASSWORD@HOST…` everything from the
+// first ':' after USER to the LAST '@' of the token (a password may hold '/', '?', '#' or an
+// unencoded '@'; libpq itself splits at the first '@', which ShownTarget then sees differ).
 std::string RedactUriPasswords(std::string_view text) {
   std::string out;
   size_t i = 0;
@@ -79,21 +86,17 @@ std::string RedactUriPasswords(std::string_view text) {
     size_t sep = text.find("://", i);
     if (sep == std::string_view::npos) break;
     size_t start = sep + 3;
-    size_t end = start;
-    while (end < text.size() && !IsSpace(text[end]) && text[end] != '/' && text[end] != '?' &&
-           text[end] != '#' && text[end] != '"' && text[end] != '\'') {
-      ++end;
-    }
-    std::string_view authority = text.substr(start, end - start);
-    size_t at = authority.rfind('@');
-    size_t colon = at == std::string_view::npos ? std::string_view::npos : authority.find(':');
+    size_t end = TokenEnd(text, start);
+    std::string_view token = text.substr(start, end - start);
+    size_t at = token.rfind('@');
+    size_t colon = at == std::string_view::npos ? std::string_view::npos : token.find(':');
     out.append(text.substr(i, start - i));
     if (colon != std::string_view::npos && colon < at) {
-      out.append(authority.substr(0, colon + 1));
+      out.append(token.substr(0, colon + 1));
       out.append(kRedacted);
-      out.append(authority.substr(at));
+      out.append(token.substr(at));
     } else {
-      out.append(authority);
+      out.append(token);
     }
     i = end;
   }
@@ -101,6 +104,9 @@ std::string RedactUriPasswords(std::string_view text) {
   return out;
 }
 
+// NAME=VALUE (and "NAME": "VALUE", as JSON writes it) with NAME a secret: VALUE becomes
+// kRedacted. An unquoted VALUE ends at whitespace (a backslash escapes the next character),
+// or at '&' inside a URI query.
 std::string RedactNamedValues(std::string_view text) {
   std::string out;
   size_t i = 0;
@@ -117,27 +123,78 @@ std::string RedactNamedValues(std::string_view text) {
     size_t name_end = i;
     while (name_end < text.size() && IsNameChar(text[name_end])) ++name_end;
     size_t eq = name_end;
-    while (eq < text.size() && (text[eq] == ' ' || text[eq] == '\t')) ++eq;
-    if (eq >= text.size() || text[eq] != '=' ||
-        !NamesSecret(NormalName(text.substr(i, name_end - i)))) {
+    bool json = eq < text.size() && text[eq] == '"';  // "password": "…"
+    if (json) ++eq;
+    while (eq < text.size() && (text[eq] == ' ' || text[eq] == '\t' || text[eq] == '\n')) ++eq;
+    bool assigns = eq < text.size() && (text[eq] == '=' || (json && text[eq] == ':'));
+    if (!assigns || !NamesSecret(NormalName(text.substr(i, name_end - i)))) {
       out.append(text.substr(i, name_end - i));
       i = name_end;
       continue;
     }
     size_t v = eq + 1;
-    while (v < text.size() && (text[v] == ' ' || text[v] == '\t')) ++v;
+    while (v < text.size() && (text[v] == ' ' || text[v] == '\t' || text[v] == '\n')) ++v;
     size_t v_end = v;
     if (v < text.size() && (text[v] == '\'' || text[v] == '"')) {
       v_end = QuotedEnd(text, v);
     } else {
+      // In a URI query libpq reads a value to the next '&', spaces included.
       bool in_query = text.substr(token_start, i - token_start).find('?') != std::string::npos;
-      while (v_end < text.size() && !IsSpace(text[v_end]) && !(in_query && text[v_end] == '&')) {
+      auto ends = [&](char ch) {
+        if (in_query) return ch == '&' || ch == '\'' || ch == '"';
+        return IsSpace(ch) || (json && (ch == ',' || ch == '}'));
+      };
+      while (v_end < text.size() && !ends(text[v_end])) {
+        if (text[v_end] == '\\') ++v_end;
         ++v_end;
       }
+      v_end = std::min(v_end, text.size());
     }
     out.append(text.substr(i, v - i));
     if (v_end > v) out.append(kRedacted);
     i = v_end;
+  }
+  return out;
+}
+
+// Secrets in prose a command line carries: SQL's PASSWORD 'x' (CREATE/ALTER ROLE), and the
+// value of an Authorization, Cookie or API-key header ("Authorization: Bearer x").
+std::string RedactPhrases(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    bool boundary = i == 0 || !IsNameChar(text[i - 1]);
+    if (!boundary || !IsNameChar(text[i])) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && IsNameChar(text[end])) ++end;
+    std::string name = NormalName(text.substr(i, end - i));
+    out.append(text.substr(i, end - i));
+    size_t v = end;
+    if (name == "password" || name == "encrypted_password") {
+      while (v < text.size() && IsSpace(text[v])) ++v;
+      // SQL writes PASSWORD 'x' with a space; "password" quoted in a message is not that.
+      if (v > end && v < text.size() && (text[v] == '\'' || text[v] == '"' || text[v] == '$')) {
+        size_t close =
+            text[v] == '$' ? text.find('$', text.find('$', v + 1) + 1) : QuotedEnd(text, v);
+        close = close == std::string_view::npos ? text.size() : close;
+        out.append(text.substr(end, v - end));
+        out.append(kRedacted);
+        i = std::max(close, v + 1);
+        continue;
+      }
+    }
+    if (NamesSecret(name) && v < text.size() && text[v] == ':') {
+      // A header: everything to the end of the line.
+      size_t line = text.find('\n', v);
+      out.append(": ");
+      out.append(kRedacted);
+      i = line == std::string_view::npos ? text.size() : line;
+      continue;
+    }
+    i = end;
   }
   return out;
 }
@@ -154,10 +211,7 @@ std::optional<std::string> ConninfoOf(std::string_view target) {
   size_t i = 0;
   while (i < target.size() && IsSpace(target[i])) ++i;
   size_t word = i;
-  while (i < target.size() &&
-         (std::isalnum(static_cast<unsigned char>(target[i])) || target[i] == '_')) {
-    ++i;
-  }
+  while (i < target.size() && (IsAlnum(target[i]) || target[i] == '_')) ++i;
   if (i == word) return std::nullopt;
   while (i < target.size() && IsSpace(target[i])) ++i;
   if (i < target.size() && target[i] == '=') return std::string(target);
@@ -175,111 +229,222 @@ const std::set<std::string>& LibpqKeywords() {
   return keywords;
 }
 
-// libpq's parse error, first line, with every "quoted" piece of the input elided unless it
-// is a libpq keyword or one punctuation character (libpq quotes the offending token, or the
-// whole URI, and the character it expected).
-std::string SafeLibpqError(const char* err) {
-  std::string msg = err ? err : "out of memory";
-  if (size_t nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
-  std::string out;
-  size_t i = 0;
-  while (i < msg.size()) {
-    if (msg[i] != '"') {
-      out.push_back(msg[i++]);
-      continue;
-    }
-    size_t close = msg.find('"', i + 1);
-    if (close == std::string::npos) {
-      out += "\"…\"";
-      break;
-    }
-    std::string piece = msg.substr(i + 1, close - i - 1);
-    bool punctuation = piece.size() == 1 && !std::isalnum(static_cast<unsigned char>(piece[0]));
-    out += punctuation || LibpqKeywords().count(piece) ? "\"" + piece + "\"" : std::string("\"…\"");
-    i = close + 1;
+bool IsSecretKeyword(std::string_view k) { return k == "password" || k == "sslpassword"; }
+
+std::string KeywordValue(std::string_view keyword, std::string_view value) {
+  bool plain = !value.empty();
+  for (char c : value) plain &= !IsSpace(c) && c != '\'' && c != '\\';
+  if (plain) return fmt::format("{}={}", keyword, value);
+  std::string quoted;
+  for (char c : value) {
+    if (c == '\'' || c == '\\') quoted += '\\';
+    quoted += c;
   }
-  return out;
+  return fmt::format("{}='{}'", keyword, quoted);
 }
 
-}  // namespace
-
-std::string RedactSecrets(std::string_view text) {
-  return RedactNamedValues(RedactUriPasswords(text));
-}
-
-std::vector<std::string> RedactArgv(const std::vector<std::string>& argv) {
-  std::vector<std::string> out;
-  out.reserve(argv.size());
-  bool hide_next = false;
-  for (const auto& a : argv) {
-    if (hide_next) {
-      out.emplace_back(kRedacted);
-      hide_next = false;
-      continue;
-    }
-    out.push_back(RedactSecrets(a));
-    if (a.starts_with("-") && a.find('=') == std::string::npos && NamesSecret(NormalName(a))) {
-      hide_next = true;
-    }
-  }
-  return out;
-}
-
-Result<std::map<std::string, std::string>> ParseConninfo(const std::string& conninfo) {
+// libpq's reading of `conninfo`, or its error (first line, raw: never shown before
+// ScrubMessage).
+Result<std::map<std::string, std::string>> LibpqParse(const std::string& conninfo) {
   char* err = nullptr;
   PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &err);
   if (options == nullptr) {
-    std::string why = SafeLibpqError(err);
+    std::string why = err ? err : "out of memory";
     if (err) PQfreemem(err);
-    return Status::BadInput(fmt::format("a PostgreSQL target that libpq cannot parse: {}", why),
-                            "write postgresql://USER@HOST:PORT/DBNAME or postgresql:host=… "
-                            "port=… dbname=…");
+    if (size_t nl = why.find('\n'); nl != std::string::npos) why.resize(nl);
+    return Status::BadInput(why);
   }
   std::map<std::string, std::string> out;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-    if (o->val != nullptr) out[o->keyword] = o->val;
+    if (o->val != nullptr && *o->val) out[o->keyword] = o->val;
   }
   PQconninfoFree(options);
   return out;
 }
 
-namespace {
+// What a target is as shown and as bound (compared), or why it cannot be shown.
+struct Reading {
+  std::string shown;     // the target for messages and records
+  std::string bindable;  // what a grant and the gate compare; "" with `why`
+  std::string why;       // not empty: the target cannot be shown faithfully
+};
 
-// Why ShownTarget cannot show `shown` (a target after RedactSecrets), or "".
-std::string WhyNotShown(const std::string& shown) {
-  auto conninfo = ConninfoOf(shown);
-  if (!conninfo) return "";
-  auto kv = ParseConninfo(*conninfo);
-  std::string why;
-  if (!kv.ok()) {
-    why = kv.status().what();
-  } else {
-    for (const char* k : {"password", "sslpassword"}) {
-      auto it = kv->find(k);
-      if (it != kv->end() && !it->second.empty() && it->second != kRedacted) {
-        why = fmt::format("it carries a {} that could not be taken out", k);
+Reading Read(std::string_view target) {
+  Reading r;
+  if (target.starts_with("sqlite:")) {
+    // A path names a file; it is shown and compared as written.
+    r.shown = r.bindable = std::string(target);
+    return r;
+  }
+  r.shown = RedactSecrets(target);
+  auto conninfo = ConninfoOf(target);
+  auto shown_conninfo = ConninfoOf(r.shown);
+  if (!conninfo || !shown_conninfo) {
+    // Not a PostgreSQL target: compared as written, so only when nothing in it is secret.
+    if (r.shown == target) {
+      r.bindable = r.shown;
+    } else {
+      r.why = "it holds what looks like a secret, and it is not a target libpq reads";
+    }
+    return r;
+  }
+  // The shown target must name the connection libpq makes from the original: every option
+  // but the password equal. Otherwise a password was not where the redaction looked (or a
+  // spelling makes libpq read something else than it shows), and nothing of it is shown.
+  auto original = LibpqParse(*conninfo);
+  if (!original.ok()) {
+    r.why = "libpq cannot parse it: " + ScrubMessage(original.status().what(), target, "");
+    return r;
+  }
+  auto redacted = LibpqParse(*shown_conninfo);
+  if (!redacted.ok()) {
+    r.why = "libpq cannot parse it without its password";
+    return r;
+  }
+  std::set<std::string> keys;
+  for (const auto& [k, v] : *original) keys.insert(k);
+  for (const auto& [k, v] : *redacted) keys.insert(k);
+  for (const auto& k : keys) {
+    auto a = original->find(k), b = redacted->find(k);
+    std::string av = a == original->end() ? "" : a->second;
+    std::string bv = b == redacted->end() ? "" : b->second;
+    if (IsSecretKeyword(k)) {
+      if (!bv.empty() && bv != kRedacted) {
+        r.why = fmt::format("it carries a {} that could not be taken out", k);
+        return r;
       }
+      continue;
+    }
+    if (av != bv) {
+      r.why = fmt::format("its {} could not be told apart from a password in it", k);
+      return r;
     }
   }
-  return why;
+  std::string canonical;
+  for (const auto& [k, v] : *original) {
+    if (IsSecretKeyword(k)) continue;
+    canonical += (canonical.empty() ? "" : " ") + KeywordValue(k, v);
+  }
+  if (RedactSecrets(canonical) != canonical) {
+    r.why = "an option other than the password holds what looks like a secret";
+    return r;
+  }
+  r.bindable = "postgresql:" + canonical;
+  return r;
 }
 
 }  // namespace
 
+std::string RedactSecrets(std::string_view text) {
+  return RedactPhrases(RedactNamedValues(RedactUriPasswords(text)));
+}
+
+std::vector<std::string> RedactArgv(const std::vector<std::string>& argv) {
+  // Short flags that take a password in well-known clients: `-pSECRET` (mysql, mariadb),
+  // `-a SECRET` (redis-cli), `-p SECRET` (sshpass, docker login), `-u USER:SECRET` (curl).
+  std::string program;
+  if (!argv.empty()) {
+    size_t slash = argv[0].rfind('/');
+    program = argv[0].substr(slash == std::string::npos ? 0 : slash + 1);
+  }
+  bool mysql = program.starts_with("mysql") || program.starts_with("mariadb");
+  std::vector<std::string> out;
+  out.reserve(argv.size());
+  bool hide_next = false, userinfo_next = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (hide_next) {
+      out.emplace_back(kRedacted);
+      hide_next = false;
+      continue;
+    }
+    if (userinfo_next) {
+      size_t colon = a.find(':');
+      out.push_back(colon == std::string::npos ? RedactSecrets(a)
+                                               : a.substr(0, colon + 1) + std::string(kRedacted));
+      userinfo_next = false;
+      continue;
+    }
+    if (mysql && a.starts_with("-p") && a.size() > 2) {
+      out.push_back("-p" + std::string(kRedacted));
+      continue;
+    }
+    out.push_back(RedactSecrets(a));
+    bool flag = a.starts_with("-") && a.find('=') == std::string::npos;
+    if (flag && NamesSecret(NormalName(a))) hide_next = true;
+    if (program == "redis-cli" && a == "-a") hide_next = true;
+    if ((program == "sshpass" || program == "docker") && a == "-p") hide_next = true;
+    if (program == "curl" && (a == "-u" || a == "--user" || a == "-U" || a == "--proxy-user")) {
+      userinfo_next = true;
+    }
+  }
+  return out;
+}
+
+std::string ScrubMessage(std::string_view message, std::string_view input, std::string_view shown) {
+  // The pieces of a text: runs between separators libpq and URIs use.
+  auto pieces_of = [](std::string_view text) {
+    auto separator = [](char c) {
+      return IsSpace(c) || std::string_view("\"'=@:/?&,;()[]{}\\").find(c) != std::string::npos;
+    };
+    std::set<std::string> pieces;
+    for (size_t i = 0; i < text.size();) {
+      while (i < text.size() && separator(text[i])) ++i;
+      size_t j = i;
+      while (j < text.size() && !separator(text[j])) ++j;
+      if (j > i) pieces.insert(std::string(text.substr(i, j - i)));
+      i = j;
+    }
+    return pieces;
+  };
+  std::set<std::string> visible = pieces_of(shown);
+  std::vector<std::string> hide;
+  for (const auto& p : pieces_of(input)) {
+    if (LibpqKeywords().count(p) || visible.count(p)) continue;
+    hide.push_back(p);
+  }
+  std::sort(hide.begin(), hide.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  // Whole pieces only: a piece is replaced where the message has it between non-alphanumeric
+  // characters (libpq quotes input pieces between quotes or separators).
+  std::string out(message);
+  for (const auto& p : hide) {
+    for (size_t at = 0; (at = out.find(p, at)) != std::string::npos;) {
+      bool left = at == 0 || !IsAlnum(out[at - 1]);
+      bool right = at + p.size() >= out.size() || !IsAlnum(out[at + p.size()]);
+      if (!left || !right) {
+        ++at;
+        continue;
+      }
+      out.replace(at, p.size(), "…");
+      at += std::string_view("…").size();
+    }
+  }
+  return RedactSecrets(out);
+}
+
+Result<std::map<std::string, std::string>> ParseConninfo(const std::string& conninfo) {
+  auto parsed = LibpqParse(conninfo);
+  if (parsed.ok()) return parsed;
+  return Status::BadInput(
+      fmt::format("a PostgreSQL target that libpq cannot parse: {}",
+                  ScrubMessage(parsed.status().what(), conninfo, "")),
+      "write postgresql://USER@HOST:PORT/DBNAME or postgresql:host=… port=… dbname=…");
+}
+
 std::string ShownTarget(std::string_view target) {
-  std::string shown = RedactSecrets(target);
-  std::string why = WhyNotShown(shown);
-  if (why.empty()) return shown;
-  return fmt::format("(a PostgreSQL target, not shown: {})", why);
+  Reading r = Read(target);
+  if (r.why.empty()) return r.shown;
+  return fmt::format("(a target, not shown: {})", r.why);
 }
 
 Result<std::string> BindableTarget(std::string_view target) {
-  std::string shown = RedactSecrets(target);
-  std::string why = WhyNotShown(shown);
-  if (why.empty()) return shown;
-  return Status::BadInput(fmt::format("the target is not shown: {}", why),
-                          "give the target in a form libpq reads: postgresql://USER@HOST:PORT/"
-                          "DBNAME or postgresql:host=… port=… dbname=…");
+  Reading r = Read(target);
+  if (r.why.empty()) return r.bindable;
+  return Status::BadInput(fmt::format("the target is not shown: {}", r.why),
+                          "give the target in a form libpq reads with the password out of it "
+                          "(in ~/.pgpass or PGPASSWORD): postgresql://USER@HOST:PORT/DBNAME or "
+                          "postgresql:host=… port=… dbname=…");
 }
 
 }  // namespace prodgate

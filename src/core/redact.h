@@ -33,19 +33,27 @@ std::string RedactSecrets(std::string_view text);
 // after a flag that names a secret (`--password VALUE`, `--token VALUE`) replaced whole.
 std::vector<std::string> RedactArgv(const std::vector<std::string>& argv);
 
-// A database target or ledger location as it may be shown. Other than RedactSecrets, a
-// PostgreSQL target (postgresql://…, postgres://…, postgresql:KEYWORDS or a bare libpq
-// keyword string) is re-read with libpq after redaction: if libpq cannot parse it, or still
-// finds a password in it, the target is replaced by a sentence saying it is not shown.
+// A database target or ledger location as it may be shown: sqlite:PATH as written; a
+// PostgreSQL target (postgresql://…, postgres://…, postgresql:KEYWORDS or a bare libpq keyword
+// string) after RedactSecrets, and only if libpq reads from the shown form the same
+// connection as from the original (every option but the password equal, and no password
+// left); anything else after RedactSecrets. A target that fails the check is replaced by
+// "(a target, not shown: WHY)".
 std::string ShownTarget(std::string_view target);
 
-// The target as ShownTarget shows it, for binding and comparing (a grant's target with the
-// gate's). Bad input when ShownTarget would not show it: two such targets would compare equal.
+// What a grant binds and the gate compares: sqlite:PATH as written; for PostgreSQL the
+// options libpq reads, password left out, as a canonical keyword string (so the URI and the
+// keyword spelling of one connection compare equal, and two connections never do); any other
+// string as written when nothing in it looks secret. Bad input otherwise.
 Result<std::string> BindableTarget(std::string_view target);
 
 // libpq's reading of a connection string, keyword → value. A parse error's message is made
-// safe to show: libpq quotes pieces of the input in it, and each quoted piece that is not a
-// libpq keyword is elided.
+// safe to show (ScrubMessage against the input).
 Result<std::map<std::string, std::string>> ParseConninfo(const std::string& conninfo);
+
+// A message about `input` (libpq's, which quotes pieces of its input) made safe: every piece
+// of the input (a run between separators) that is neither a libpq keyword nor in `shown`
+// (what is shown of the input) becomes "…", then RedactSecrets.
+std::string ScrubMessage(std::string_view message, std::string_view input, std::string_view shown);
 
 }  // namespace prodgate

@@ -25,6 +25,17 @@ TEST(RedactSecrets, TakesOutEverySpellingOfAPassword) {
       {"mysql://root:s3cret@h/db", "mysql://root:***@h/db"},
       {"sh -c 'PGPASSWORD=s3cret psql postgresql://u:s3cret2@h/d'",
        "sh -c 'PGPASSWORD=*** psql postgresql://u:***@h/d'"},
+      // Found by a red team: a password holding '/', '?' or '@'; a query value with a space;
+      // an escaped space; a newline before '='; JSON; SQL; an HTTP header.
+      {"https://user:s3/cret@host/x", "https://user:***@host/x"},
+      {"postgresql://u:s3?cret@h/db", "postgresql://u:***@h/db"},
+      {"postgresql://u:p@s3cret@h/db", "postgresql://u:***@h/db"},
+      {"postgresql://u@h/db?password=my s3cret", "postgresql://u@h/db?password=***"},
+      {"host=h password=my\\ s3cret dbname=d", "host=h password=*** dbname=d"},
+      {"host=h password\n=s3cret", "host=h password\n=***"},
+      {"{\"password\": \"s3cret\", \"user\": \"a\"}", "{\"password\": ***, \"user\": \"a\"}"},
+      {"ALTER ROLE app PASSWORD 's3cret'", "ALTER ROLE app PASSWORD ***"},
+      {"Authorization: Bearer s3cret", "Authorization: ***"},
   };
   for (const auto& [in, want] : cases) EXPECT_EQ(RedactSecrets(in), want) << in;
 }
@@ -47,20 +58,57 @@ TEST(RedactArgv, HidesTheValueAfterASecretFlag) {
   // Negative control: a flag that names no secret keeps its value.
   std::vector<std::string> plain = {"prodgate", "--key", "alice.pem", "--scope", "production"};
   EXPECT_EQ(RedactArgv(plain), plain);
+  // Well-known clients' own flags.
+  EXPECT_EQ(RedactArgv({"mysql", "-pS3cret", "-u", "root"}),
+            (std::vector<std::string>{"mysql", "-p***", "-u", "root"}));
+  EXPECT_EQ(RedactArgv({"/usr/bin/curl", "-u", "alice:s3cret", "https://h"}),
+            (std::vector<std::string>{"/usr/bin/curl", "-u", "alice:***", "https://h"}));
+  EXPECT_EQ(RedactArgv({"redis-cli", "-a", "s3cret"}),
+            (std::vector<std::string>{"redis-cli", "-a", "***"}));
+  EXPECT_EQ(RedactArgv({"gpg", "--passphrase", "s3cret"}),
+            (std::vector<std::string>{"gpg", "--passphrase", "***"}));
+  // Negative control: psql's -p is a port.
+  EXPECT_EQ(RedactArgv({"psql", "-p", "5432"}), (std::vector<std::string>{"psql", "-p", "5432"}));
 }
 
 TEST(ShownTarget, APostgresTargetLibpqCannotParseIsNotShown) {
-  for (const char* bad : {"postgresql://alice:s3cret@[::1/app", "postgresql:host=h s3cret",
-                          "host=h password=s3cret dbname"}) {
+  for (const char* bad :
+       {"postgresql://alice:s3cret@[::1/app", "postgresql:host=h s3cret",
+        "host=h password=s3cret dbname", "postgresql:password='s3cret",
+        // libpq reads something else than the redaction shows: a '/' or an '@' in the
+        // password, a '"' (not a quote to libpq) hiding another dbname.
+        "postgresql://u:s3/cret@nonexistent.invalid/db", "postgresql://u:p@s3cret@h/db",
+        "postgresql:host=h dbname=good password=\"s3cret dbname=evil\"",
+        "postgresql://u:s3cret@[::1]\"/db"}) {
     std::string shown = ShownTarget(bad);
     EXPECT_EQ(shown.find("s3cret"), std::string::npos) << bad << " -> " << shown;
-    EXPECT_EQ(shown.find("(a PostgreSQL target, not shown"), 0u) << shown;
+    EXPECT_EQ(shown.find("cret"), std::string::npos) << bad << " -> " << shown;
+    EXPECT_EQ(shown.find("(a target, not shown"), 0u) << shown;
+    EXPECT_FALSE(BindableTarget(bad).ok()) << bad;
   }
-  // An unclosed quote hides the rest of the string, which then parses.
-  EXPECT_EQ(ShownTarget("postgresql:password='s3cret"), "postgresql:password=***");
   EXPECT_EQ(ShownTarget("host=h password='a b' dbname=l"), "host=h password=*** dbname=l");
   EXPECT_EQ(ShownTarget("host=h dbname=l"), "host=h dbname=l");
   EXPECT_EQ(ShownTarget("sqlite:./a.db"), "sqlite:./a.db");
+}
+
+// What a grant binds names the connection libpq makes: two spellings of one connection are
+// equal, two connections never are (a red team's fail-open bindings are the negative cases).
+TEST(BindableTarget, ComparesTheConnectionNotTheSpelling) {
+  auto uri = BindableTarget("postgresql://app:s3cret@db:5433/prod");
+  auto kw = BindableTarget("postgresql:host=db port=5433 dbname=prod user=app password=other");
+  ASSERT_TRUE(uri.ok() && kw.ok());
+  EXPECT_EQ(*uri, *kw);
+  EXPECT_EQ(uri->find("s3cret"), std::string::npos);
+  EXPECT_NE(*BindableTarget("postgresql://app@db/prod"),
+            *BindableTarget("postgresql://app@db/evil"));
+  EXPECT_FALSE(BindableTarget("postgresql://app@db/token=A").ok());
+  EXPECT_FALSE(BindableTarget("postgresql://app@db/good?password='x&dbname=evil'").ok());
+  EXPECT_FALSE(
+      BindableTarget("postgresql://postgres:x@%2Ftmp%2Fpg:5432,x@localhost:5432/good").ok());
+  EXPECT_NE(*BindableTarget("sqlite:/srv/api_key=staging/app.db"),
+            *BindableTarget("sqlite:/srv/api_key=prod/app.db"));
+  EXPECT_EQ(*BindableTarget("staging-db"), "staging-db");
+  EXPECT_FALSE(BindableTarget("mysql://root:s3cret@h/db").ok());
 }
 
 TEST(ParseConninfo, ItsErrorsElideWhatLibpqQuotes) {

@@ -230,7 +230,8 @@ Result<Conn> Connect(const std::string& conninfo, const std::string& shown,
   values.push_back(nullptr);
   Conn c(PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1));
   if (!c || PQstatus(c.get()) != CONNECTION_OK) {
-    std::string why = c ? RedactSecrets(FirstLine(PQerrorMessage(c.get()))) : "out of memory";
+    std::string why =
+        c ? ScrubMessage(FirstLine(PQerrorMessage(c.get())), conninfo, shown) : "out of memory";
     return Status::BadInput(
         fmt::format("cannot connect to {}{}: {}", shown,
                     dbname.empty() ? "" : fmt::format(" (database \"{}\")", dbname), why),

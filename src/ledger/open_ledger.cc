@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "core/redact.h"
 #include "ledger/postgres_store.h"
 #include "ledger/sqlite_store.h"
 
@@ -50,6 +51,17 @@ Result<std::unique_ptr<LedgerStore>> OpenLedger(std::string_view location, bool 
     return OpenSqliteLedger(std::string(location.substr(7)), create);
   }
   if (IsPostgresLocation(location)) return OpenPostgresLedger(location, create);
+  // A file name is printed and recorded as written: one that looks like it holds a password
+  // (a miscased or space-prefixed PostgreSQL location, which libpq would not read either) is
+  // refused rather than created, shown or kept.
+  if (RedactSecrets(location) != location) {
+    return Status::BadInput(
+        fmt::format("ledger location \"{}\" is not a PostgreSQL location libpq reads, and as a "
+                    "file name it holds what looks like a password",
+                    RedactSecrets(location)),
+        "write postgresql://USER@HOST/DBNAME (lower-case scheme, no leading space) with the "
+        "password in ~/.pgpass or PGPASSWORD, or sqlite:PATH for a file");
+  }
   return OpenSqliteLedger(std::string(location), create);
 }
 

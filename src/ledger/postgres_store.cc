@@ -894,10 +894,11 @@ Result<ProvisionReport> ProvisionPostgresLedger(std::string_view location,
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   std::unique_ptr<PGconn, void (*)(PGconn*)> hold(conn, PQfinish);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    return Status::BadInput(fmt::format("cannot connect to {}: {}", shown,
-                                        conn ? RedactSecrets(FirstLine(PQerrorMessage(conn)))
-                                             : std::string("out of memory")),
-                            "connect as the database's administrator (a superuser)");
+    return Status::BadInput(
+        fmt::format("cannot connect to {}: {}", shown,
+                    conn ? ScrubMessage(FirstLine(PQerrorMessage(conn)), location, shown)
+                         : std::string("out of memory")),
+        "connect as the database's administrator (a superuser)");
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
   PgResult r(PQexec(conn, sql.c_str()));
@@ -925,7 +926,8 @@ Result<std::unique_ptr<LedgerStore>> OpenPostgresLedger(std::string_view locatio
   const char* values[] = {"10", "prodgate", conninfo.c_str(), "UTF8", nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    std::string why = conn ? RedactSecrets(FirstLine(PQerrorMessage(conn))) : "out of memory";
+    std::string why =
+        conn ? ScrubMessage(FirstLine(PQerrorMessage(conn)), location, shown) : "out of memory";
     PQfinish(conn);
     return Status::BadInput(fmt::format("cannot connect to the ledger {}: {}", shown, why),
                             "check the location, that the PostgreSQL server is running and "

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/redact.h"
 #include "model/grant.h"
 
 namespace prodgate::model {
@@ -132,7 +133,17 @@ Result<DecisionSpec> DecisionSpec::FromJson(const Json& j, const Config& config)
             og.action = Str(g, "action");
             og.scope = Str(g, "scope");
             og.change = Str(g, "change");
-            og.target = Str(g, "target");
+            if (std::string t = Str(g, "target"); !t.empty()) {
+              // Recorded with the decision and bound by its grants: as the gate compares it,
+              // never with a password.
+              auto bound = BindableTarget(t);
+              if (bound.ok()) {
+                og.target = *bound;
+              } else {
+                problem(
+                    fmt::format("option \"{}\": grant target: {}", opt.id, bound.status().what()));
+              }
+            }
             if (g.contains("uses") && !g["uses"].is_number_integer()) {
               problem(fmt::format("option \"{}\": uses must be an integer", opt.id));
             } else {

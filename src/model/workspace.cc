@@ -9,6 +9,7 @@
 #include <span>
 
 #include "core/file_io.h"
+#include "core/redact.h"
 #include "core/sha256.h"
 #include "core/toml.h"
 #include "core/tool.h"
@@ -185,24 +186,39 @@ Result<Workspace> InitWorkspace(const std::string& root, const std::string& acto
     return Status::BadInput(fmt::format("{} already holds a prodgate workspace", ws.root),
                             "use it as it is; a workspace is never re-initialized over itself");
   }
+  // A refused init leaves no half workspace: what it made before the ledger would not open
+  // (or was another workspace's) is removed again.
+  fs::path made;  // the outermost directory this init creates, if any
+  for (fs::path p = ws.dir(); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) made = p;
   fs::create_directories(ws.dir(), ec);
   if (ec) {
     return Status::BadInput(fmt::format("cannot create {}: {}", ws.dir(), ec.message()),
                             "check the directory and its permissions");
   }
+  auto undo = [&](Status why) {
+    std::error_code ignored;
+    if (!made.empty()) {
+      fs::remove_all(made, ignored);
+    } else {
+      fs::remove(ws.config_path(), ignored);
+    }
+    return why;
+  };
   std::string config_text = DefaultConfigToml();
   PG_ASSIGN_OR_RETURN(Json doc, ParseToml(config_text, "default config"));
   PG_ASSIGN_OR_RETURN(ws.config, ParseConfig(doc, "default config"));
-  PG_RETURN_IF_ERROR(WriteFileAtomic(ws.config_path(), config_text, 0644));
-  PG_ASSIGN_OR_RETURN(
-      ws.ledger, ledger::OpenLedger(ledger_location.empty() ? ws.ledger_path() : ledger_location,
-                                    /*create=*/true));
+  if (Status s = WriteFileAtomic(ws.config_path(), config_text, 0644); !s.ok()) return undo(s);
+  auto opened = ledger::OpenLedger(ledger_location.empty() ? ws.ledger_path() : ledger_location,
+                                   /*create=*/true);
+  if (!opened.ok()) return undo(opened.status());
+  ws.ledger = std::move(opened).value();
   PG_ASSIGN_OR_RETURN(ledger::Head head, ws.ledger->ReadHead());
   if (head.seq != 0) {
-    return Status::BadInput(
+    ws.ledger.reset();
+    return undo(Status::BadInput(
         fmt::format("the ledger at {} holds {} events already: it belongs to another workspace",
-                    ledger_location, head.seq),
-        "give a new ledger database, or use that workspace");
+                    ShownTarget(ledger_location), head.seq),
+        "give a new ledger database, or use that workspace"));
   }
   std::string digest = ToHex(Sha256Of(config_text));
   std::string id = workspace_id;

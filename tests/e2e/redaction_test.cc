@@ -23,7 +23,8 @@ constexpr const char* kQuery = "Qparam4mW";
 constexpr const char* kKeyword = "Kword9xR";
 constexpr const char* kBroken = "Broken3vT";
 constexpr const char* kArgv = "Argv5pL";
-const char* const kSecrets[] = {kUserinfo, kQuery, kKeyword, kBroken, kArgv};
+constexpr const char* kMore = "More8kJ";
+const char* const kSecrets[] = {kUserinfo, kQuery, kKeyword, kBroken, kArgv, kMore};
 
 const std::string kExamples = std::string(PRODGATE_SOURCE_DIR) + "/examples/fix7/";
 
@@ -135,7 +136,7 @@ TEST_F(Redaction, NoCommandTakingATargetPrintsWritesOrRecordsItsPassword) {
   // (the run above was allowed), and the forms libpq reads are still recognisable.
   RunResult log = Pg({"ledger", "log", "--json", "--kind", "action.intent"});
   EXPECT_NE(log.out.find("PGPASSWORD=***"), std::string::npos) << log.out;
-  EXPECT_NE(log.out.find("prodgate:***@"), std::string::npos) << log.out;
+  EXPECT_NE(log.out.find("\"target\":\"postgresql:dbname="), std::string::npos) << log.out;
   ExpectNoSecretAnywhere();
 }
 
@@ -164,6 +165,63 @@ TEST_F(Redaction, ATargetLibpqCannotParseIsNeverEchoed) {
   EXPECT_NONFATAL_FAILURE(ExpectNoSecretAnywhere(), kBroken);
   printed_.clear();
   ExpectNoSecretAnywhere();
+}
+
+// What a red team found past the first version of the redaction, each closed.
+TEST_F(Redaction, TheFormsARedTeamFoundStayClosed) {
+  const std::string m = kMore;
+  std::string prod = "postgresql://app:" + m + "@/prod?host=/nonexistent-prodgate";
+  // A production target without NAME=: its name is the target, printed and recorded.
+  Run({"clone", "check", "sqlite:none.db", "--production", prod, "--json"});
+  // A decision's grant target is recorded with the decision: as bound, without a password.
+  // The input file is the user's, outside the directory searched.
+  ScratchDir inputs;
+  WriteFile(inputs / "dec.toml",
+            "id = \"D1\"\ntitle = \"t\"\nsummary = \"s\"\nrecommendation = \"r\"\n"
+            "[[options]]\nid = \"HOLD\"\nsummary = \"hold\"\ndefault = true\nhold = true\n"
+            "[[options]]\nid = \"GO\"\nsummary = \"go\"\ngrants = [{ action = \"apply\", "
+            "scope = \"clone\", target = \"postgresql://app:" +
+                m + "@db.internal/prod\" }]\n");
+  EXPECT_EQ(Run({"decision", "new", "--file", inputs / "dec.toml"}).exit_code, 0);
+  // Ledger locations that are neither PostgreSQL nor a plain file name.
+  for (const std::string& where :
+       {"POSTGRESQL://u:" + m + "@db/x", " postgresql://u:" + m + "@db/x",
+        "Postgresql:host=db password=" + m}) {
+    EXPECT_EQ(Run({"--ledger", where, "ledger", "verify"}).exit_code, 2) << where;
+    EXPECT_EQ(Run({"--ledger", where, "init", dir_ / "other"}).exit_code, 2) << where;
+  }
+  // Targets whose password libpq reads elsewhere than the redaction looks.
+  for (const std::string& t :
+       {"postgresql://u:" + m + "/x@nonexistent.invalid/db",
+        "postgresql://u:p@" + m + "@nonexistent.invalid/db", "postgresql://u:" + m + "@[::1]\"/db",
+        "Postgresql://u:" + m + "?x@h/db"}) {
+    EXPECT_NE(Run({"db", "hash", t}).exit_code, 0) << t;
+    EXPECT_NE(Run({"--ledger", t, "ledger", "verify"}).exit_code, 0) << t;
+    EXPECT_EQ(Run({"grant", "issue", "--action", "apply", "--scope", "clone", "--target", t,
+                   "--key", Key("alice")})
+                  .exit_code,
+              2)
+        << t;
+  }
+  // Command lines.
+  Issue({"--action", "apply", "--scope", "clone", "--uses", "10"});
+  const std::vector<std::vector<std::string>> commands = {
+      {"true", "-c", "ALTER ROLE app PASSWORD '" + m + "'"},
+      {"true", "-H", "Authorization: Bearer " + m},
+      {"true", "{\"password\":\"" + m + "\"}"},
+      {"true", "https://user:" + m + "/x@host/x"},
+      {"true", "--passphrase", m},
+      {"sh", "-c", "true --password=" + m},
+      {"psql -c \"ALTER ROLE x PASSWORD '" + m + "'\""},  // cannot start: its spawn error
+  };
+  for (auto cmd : commands) {
+    std::vector<std::string> args = {"gate",  "run",   "--action",   "apply", "--scope",
+                                     "clone", "--key", Key("carol"), "--"};
+    args.insert(args.end(), cmd.begin(), cmd.end());
+    Run(args);
+  }
+  ExpectNoSecretAnywhere();
+  EXPECT_FALSE(fs::exists(dir_ / "other")) << "a refused ledger location created a workspace";
 }
 
 }  // namespace
