@@ -1,9 +1,12 @@
 // seal, verify, explain.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "core/file_io.h"
+#include "core/sha256.h"
 #include "render/verify_report.h"
 #include "seal/seal.h"
 #include "seal/verify.h"
@@ -49,7 +52,7 @@ void RegisterSealCommands(CLI::App& app, const GlobalFlags& global, int& exit_co
   }
   {
     struct Args {
-      std::string manifest, root, against, junit;
+      std::string manifest, root, against, junit, expect_root;
       bool json = false;
     };
     auto args = std::make_shared<Args>();
@@ -62,8 +65,22 @@ void RegisterSealCommands(CLI::App& app, const GlobalFlags& global, int& exit_co
                     "directory holding the sealed bytes, to locate the first difference");
     cmd->add_flag("--json", args->json, "print the report as JSON");
     cmd->add_option("--junit", args->junit, "also write a JUnit XML report to this file");
+    cmd->add_option("--expect-root", args->expect_root,
+                    "FAIL unless the manifest's root is this one (a grant's change, a "
+                    "reviewer's record)");
     cmd->callback([args, &global, &exit_code] {
       seal::VerifyOptions options;
+      if (!args->expect_root.empty()) {
+        auto root = DigestFromHex(args->expect_root);
+        if (!root) {
+          exit_code = ReportError(Status::BadInput(
+              fmt::format("--expect-root \"{}\" is not a seal root (64 hex digits)",
+                          args->expect_root),
+              "pass the root printed by `prodgate seal` or bound by the grant"));
+          return;
+        }
+        options.expect_root = *root;
+      }
       if (!args->manifest.empty()) options.manifest = args->manifest;
       if (!args->root.empty()) options.root = args->root;
       if (!args->against.empty()) options.against = args->against;

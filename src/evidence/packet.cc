@@ -109,7 +109,7 @@ Result<std::string> DeterministicTree(const std::string& data_dir,
   }
   std::sort(entries.begin(), entries.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
-  return ToHex(seal::TreeDigest(entries));
+  return ToHex(seal::TreeDigestV1(entries));
 }
 
 }  // namespace

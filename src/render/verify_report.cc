@@ -92,6 +92,7 @@ std::string VerifyText(const seal::VerifyReport& r) {
     size_t unsealed = r.drifts.size() - changed;
     out += fmt::format("FAIL {}: {} of {} sealed entries differ, {} unsealed (root {}…)\n",
                        r.root_dir, changed, r.sealed_paths.size(), unsealed, root);
+    if (!r.root_problem.empty()) out += fmt::format("  root_mismatch: {}\n", r.root_problem);
     for (const auto& d : r.drifts) {
       out += fmt::format("  {}\n      {}: {}\n", d.path, ClassList(d), d.Detail());
     }
@@ -112,6 +113,7 @@ Result<std::string> VerifyJson(const seal::VerifyReport& r) {
             {"files", files},
             {"warnings", r.warnings},
             {"tool", ToolJson()}};
+  if (!r.root_problem.empty()) j["root_problem"] = r.root_problem;
   return Canonical(j);
 }
 
@@ -127,13 +129,19 @@ std::string VerifyJunit(const seal::VerifyReport& r) {
     if (d.classes.size() == 1 && d.classes[0] == DriftClass::kUnsealed)
       cases.emplace_back(d.path, &d);
   }
-  size_t failures = 0;
+  size_t failures = !r.root_problem.empty();
   for (const auto& c : cases) failures += c.second != nullptr;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format(
       "<testsuites name=\"prodgate verify\" tests=\"{0}\" failures=\"{1}\">\n"
       "  <testsuite name=\"seal {2}\" tests=\"{0}\" failures=\"{1}\" errors=\"0\">\n",
-      cases.size(), failures, ToHex(r.sealed_root));
+      cases.size() + !r.root_problem.empty(), failures, ToHex(r.sealed_root));
+  if (!r.root_problem.empty()) {
+    out += fmt::format(
+        "    <testcase classname=\"prodgate.seal\" name=\"(root)\">\n      <failure "
+        "type=\"root_mismatch\" message=\"root_mismatch\">{}</failure>\n    </testcase>\n",
+        XmlEscape(r.root_problem));
+  }
   for (const auto& [path, drift] : cases) {
     out += fmt::format("    <testcase classname=\"prodgate.seal\" name=\"{}\"", XmlEscape(path));
     if (drift == nullptr) {

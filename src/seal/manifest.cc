@@ -141,13 +141,29 @@ std::optional<unsigned> ParseMode(std::string_view s) {
 std::string ModeString(unsigned mode) { return fmt::format("{:04o}", mode & 07777); }
 
 std::string TreeDigestLine(const SealEntry& e) {
-  return fmt::format("{} {} {}\n", ToHex(e.sha256), e.size, e.path);
+  return e.kind == EntryKind::kFile
+             ? fmt::format("file {} {} {} {}\n", ModeString(e.mode), ToHex(e.sha256), e.size,
+                           e.path)
+             : fmt::format("symlink - {} {} {}\n", ToHex(e.sha256), e.size, e.path);
 }
 
-Digest TreeDigest(const std::vector<SealEntry>& entries) {
+Digest TreeDigest(const std::vector<SealEntry>& entries, const std::vector<std::string>& ignore) {
   Sha256 h;
   for (const auto& e : entries) h.Update(TreeDigestLine(e));
+  // Strings only: canonical JSON cannot fail on them.
+  h.Update("ignore " + CanonicalJson(Json(ignore), NumberPolicy::kIntegersOnly).value() + "\n");
   return h.Finish();
+}
+
+Digest TreeDigestV1(const std::vector<SealEntry>& entries) {
+  Sha256 h;
+  for (const auto& e : entries)
+    h.Update(fmt::format("{} {} {}\n", ToHex(e.sha256), e.size, e.path));
+  return h.Finish();
+}
+
+Digest RootOf(const SealManifest& m) {
+  return m.version == 1 ? TreeDigestV1(m.files) : TreeDigest(m.files, m.ignore);
 }
 
 Json ManifestToJson(const SealManifest& m) {
@@ -164,7 +180,7 @@ Json ManifestToJson(const SealManifest& m) {
     }
     files.push_back(std::move(j));
   }
-  Json doc = {{"format", kManifestFormat},
+  Json doc = {{"format", m.version == 1 ? kManifestFormatV1 : kManifestFormat},
               {"algorithm", "sha256"},
               {"root", ToHex(m.root)},
               {"ignore", m.ignore},
@@ -198,16 +214,18 @@ Result<SealManifest> ParseManifest(std::string_view bytes, std::string_view name
   FieldReader top(doc, std::string(name), problems);
   top.AllowOnly({"format", "algorithm", "root", "ignore", "files", "signatures"});
   auto format = top.String("format");
-  if (format && *format != kManifestFormat) {
-    return Status::BadInput(fmt::format("{}: format is \"{}\", this prodgate reads \"{}\"", name,
-                                        *format, kManifestFormat),
-                            "use the prodgate version that wrote it, or re-seal");
+  if (format && *format != kManifestFormat && *format != kManifestFormatV1) {
+    return Status::BadInput(
+        fmt::format("{}: format is \"{}\", this prodgate reads \"{}\" and \"{}\"", name, *format,
+                    kManifestFormat, kManifestFormatV1),
+        "use the prodgate version that wrote it, or re-seal");
   }
   auto algorithm = top.String("algorithm");
   if (algorithm && *algorithm != "sha256") {
     top.Problem(fmt::format("algorithm \"{}\" is not supported (only sha256)", *algorithm));
   }
   SealManifest m;
+  if (format && *format == kManifestFormatV1) m.version = 1;
   auto root = top.Hex("root");
   if (root) m.root = *root;
   if (const Json* ignore = top.Get("ignore")) {
@@ -302,11 +320,11 @@ Result<SealManifest> ParseManifest(std::string_view bytes, std::string_view name
       }
     }
   }
-  if (problems.empty() && root && TreeDigest(m.files) != m.root) {
+  if (problems.empty() && root && RootOf(m) != m.root) {
     problems.push_back(fmt::format(
-        "{}: root {} does not match the tree digest of its entries ({}): the manifest was "
-        "edited",
-        name, ToHex(m.root), ToHex(TreeDigest(m.files))));
+        "{}: root {} does not match the tree digest of its entries and ignore list ({}): the "
+        "manifest was edited",
+        name, ToHex(m.root), ToHex(RootOf(m))));
   }
   if (!problems.empty()) {
     std::string what = problems.size() == 1

@@ -22,7 +22,7 @@ SealManifest Sample() {
   b.size = b.target.size();
   b.sha256 = Sha256Of(b.target);
   m.files = {a, b};
-  m.root = TreeDigest(m.files);
+  m.root = TreeDigest(m.files, m.ignore);
   return m;
 }
 
@@ -48,15 +48,56 @@ std::string Replace(std::string s, std::string_view from, std::string_view to) {
 std::string WithPath(const std::string& path) {
   SealManifest m = Sample();
   m.files[0].path = path;
-  m.root = TreeDigest(m.files);
+  m.root = TreeDigest(m.files, m.ignore);
   return Bytes(m);
 }
 
 TEST(SealManifest, TreeDigestIsTheSortedLineHash) {
   SealManifest m = Sample();
-  std::string lines =
-      ToHex(Sha256Of("print\n")) + " 6 ci/gate.py\n" + ToHex(Sha256Of("ci/gate.py")) + " 10 link\n";
+  std::string lines = "file 0644 " + ToHex(Sha256Of("print\n")) + " 6 ci/gate.py\nsymlink - " +
+                      ToHex(Sha256Of("ci/gate.py")) +
+                      " 10 link\nignore [\"/.prodgate/\",\"*.tmp\"]\n";
   EXPECT_EQ(m.root, Sha256Of(lines));
+  // seal/1: the entries' digests, sizes and paths only.
+  std::string v1 =
+      ToHex(Sha256Of("print\n")) + " 6 ci/gate.py\n" + ToHex(Sha256Of("ci/gate.py")) + " 10 link\n";
+  EXPECT_EQ(TreeDigestV1(m.files), Sha256Of(v1));
+}
+
+// Every field verify compares is in the seal/2 root: each edit below, made as a reviewer's
+// adversary would (the manifest stays canonical), changes the root. The control: the same
+// edits keep a seal/1 root, which is why seal/1 is reported weak.
+TEST(SealManifest, EveryFieldVerifyComparesIsInTheRoot) {
+  SealManifest base = Sample();
+  std::vector<std::pair<std::string, SealManifest>> edits;
+  SealManifest widened = base;
+  widened.ignore.push_back("*.py");
+  edits.push_back({"ignore widened", widened});
+  SealManifest setuid = base;
+  setuid.files[0].mode = 04755;
+  edits.push_back({"mode", setuid});
+  SealManifest retyped = base;
+  retyped.files[1].kind = EntryKind::kFile;
+  retyped.files[1].mode = 0644;
+  edits.push_back({"kind", retyped});
+  for (const auto& [what, m] : edits) {
+    EXPECT_NE(TreeDigest(m.files, m.ignore), base.root) << what;
+    EXPECT_EQ(TreeDigestV1(m.files), TreeDigestV1(base.files)) << what << " (seal/1 is weak)";
+  }
+}
+
+TEST(SealManifest, ASealOneManifestIsReadWithItsOwnRoot) {
+  SealManifest m = Sample();
+  m.version = 1;
+  m.root = TreeDigestV1(m.files);
+  std::string bytes = Bytes(m);
+  EXPECT_NE(bytes.find("\"prodgate.seal/1\""), std::string::npos);
+  auto back = ParseManifest(bytes, "m.json");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->version, 1);
+  // A seal/1 document claiming the seal/2 root is refused, and the other way round.
+  m.root = TreeDigest(m.files, m.ignore);
+  ExpectRefused(Bytes(m), "does not match");
 }
 
 TEST(SealManifest, RoundTripsThroughCanonicalBytes) {
@@ -89,11 +130,11 @@ TEST(SealManifest, RefusesUnsafePaths) {
 TEST(SealManifest, RefusesDuplicateAndUnsortedEntries) {
   SealManifest m = Sample();
   m.files[1] = m.files[0];
-  m.root = TreeDigest(m.files);
+  m.root = TreeDigest(m.files, m.ignore);
   ExpectRefused(Bytes(m), "duplicate entry \"ci/gate.py\"");
   SealManifest u = Sample();
   std::swap(u.files[0], u.files[1]);
-  u.root = TreeDigest(u.files);
+  u.root = TreeDigest(u.files, u.ignore);
   ExpectRefused(Bytes(u), "not sorted");
 }
 
@@ -121,7 +162,7 @@ TEST(SealManifest, RefusesUnknownFieldsAndWrongTypes) {
   ExpectRefused(Replace(bytes, "\"files\"", "\"extra\":1,\"files\""), "unknown field \"extra\"");
   ExpectRefused(Replace(bytes, "\"mode\":\"0644\"", "\"mode\":\"644\""), "four octal digits");
   ExpectRefused(Replace(bytes, "\"kind\":\"file\"", "\"kind\":\"fifo\""), "kind \"fifo\"");
-  ExpectRefused(Replace(bytes, "prodgate.seal/1", "prodgate.seal/9"), "prodgate.seal/9");
+  ExpectRefused(Replace(bytes, "prodgate.seal/2", "prodgate.seal/9"), "prodgate.seal/9");
   ExpectRefused(Replace(bytes, "\"algorithm\":\"sha256\"", "\"algorithm\":\"md5\""),
                 "algorithm \"md5\"");
 }
@@ -135,7 +176,7 @@ TEST(SealManifest, RefusesARootThatDoesNotMatchTheEntries) {
 TEST(SealManifest, RefusesASymlinkEntryWhoseDigestIsNotItsTarget) {
   SealManifest m = Sample();
   m.files[1].target = "elsewhere";
-  m.root = TreeDigest(m.files);
+  m.root = TreeDigest(m.files, m.ignore);
   ExpectRefused(Bytes(m), "symlink target");
 }
 
@@ -143,7 +184,7 @@ TEST(SealManifest, ReportsEveryProblemNotOnlyTheFirst) {
   SealManifest m = Sample();
   m.files[0].path = "../a";
   m.files[1].path = "/b";
-  m.root = TreeDigest(m.files);
+  m.root = TreeDigest(m.files, m.ignore);
   auto r = ParseManifest(Bytes(m), "m.json");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().what().find("../a"), std::string::npos);

@@ -182,7 +182,7 @@ Result<SealOutcome> Seal(const SealOptions& options) {
     }
     m.files.push_back(std::move(e));
   }
-  m.root = TreeDigest(m.files);
+  m.root = TreeDigest(m.files, m.ignore);
   PG_ASSIGN_OR_RETURN(std::string bytes, SerializeManifest(m));
 
   if (options.keep) {

@@ -112,6 +112,17 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
     facts = HashFiles(jobs, &progress);
   }
   report.warnings = warnings.get();
+  if (m.version == 1) {
+    report.warnings.push_back(
+        "weak_root: the manifest is prodgate.seal/1, whose root leaves kind, mode and the ignore "
+        "list out (an edit of them keeps the root); re-seal to get a prodgate.seal/2 root");
+  }
+  if (options.expect_root && *options.expect_root != m.root) {
+    report.root_problem = fmt::format(
+        "the manifest's root {} is not the expected {}: the seal is not the one "
+        "reviewed or granted",
+        ToHex(m.root), ToHex(*options.expect_root));
+  }
   PG_ASSIGN_OR_RETURN(TreeListing listing, walked.get());
   if (!listing.problems.empty()) {
     return Status::BadInput(
@@ -249,7 +260,7 @@ Result<VerifyReport> Verify(const VerifyOptions& options) {
   }
   std::sort(report.drifts.begin(), report.drifts.end(),
             [](const FileDrift& a, const FileDrift& b) { return a.path < b.path; });
-  report.pass = report.drifts.empty();
+  report.pass = report.drifts.empty() && report.root_problem.empty();
   return report;
 }
 

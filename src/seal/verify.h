@@ -21,6 +21,10 @@ struct VerifyOptions {
   std::optional<std::string> manifest;  // default: <root>/prodgate.seal.json
   std::optional<std::string> root;      // default: the manifest's directory, else "."
   std::optional<std::string> against;   // a directory holding the sealed bytes
+  // The root the manifest must have (a grant's change, a reviewer's record): any other root
+  // FAILs, whatever the tree. Without it, an edited manifest with a recomputed root that the
+  // tree matches passes: the root is what grants and reviewers bind.
+  std::optional<Digest> expect_root;
   bool progress = true;
 };
 
@@ -41,6 +45,7 @@ struct VerifyReport {
   std::vector<std::string> sealed_paths;  // every sealed entry, in manifest order
   std::vector<FileDrift> drifts;          // sorted by path
   std::vector<std::string> warnings;
+  std::string root_problem;  // the manifest's root is not the expected one (FAIL)
   uint64_t bytes_hashed = 0;
 };
 

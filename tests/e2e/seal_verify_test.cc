@@ -7,9 +7,12 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <thread>
 
+#include "core/sha256.h"
+#include "seal/manifest.h"
 #include "tests/e2e/e2e.h"
 
 namespace prodgate::testing {
@@ -282,7 +285,7 @@ TEST_F(SealVerify, ManifestDefaultsAndIgnoresAreSealed) {
   WriteFile(tree_ + "/.git/HEAD", "ref: refs/heads/main\n");
   ASSERT_EQ(Seal({"--ignore", "*.tmp"}).exit_code, 0);
   Json m = Json::parse(ReadFileOrDie(tree_ + "/prodgate.seal.json"));
-  EXPECT_EQ(m["format"], "prodgate.seal/1");
+  EXPECT_EQ(m["format"], "prodgate.seal/2");
   EXPECT_EQ(m["ignore"], (Json{"/.prodgate/", "/.git/", "/prodgate.seal.json", "*.tmp"}));
   for (const auto& f : m["files"]) {
     EXPECT_NE(f["path"], "scratch.tmp");
@@ -390,6 +393,86 @@ TEST_F(SealVerify, LargeSparseFileOverFourGibIsHashedCorrectlyWithProgress) {
   }
   EXPECT_EQ(entry["size"], 4294967300ull);
   EXPECT_EQ(entry["sha256"], "655c37c4d77991fd81537499259fd85f4bea86e324ff1626972e8a874dbb4d8b");
+}
+
+}  // namespace
+}  // namespace prodgate::testing
+
+namespace prodgate::testing {
+namespace {
+
+// A manifest edited by the change's author and re-rooted (canonical, self-consistent) so that
+// the edited tree verifies: the seal/2 root moves with every such edit, so the root a grant or
+// a reviewer bound FAILs it (--expect-root), and a seal/1 manifest says its root is weak.
+TEST_F(SealVerify, AnEditedAndReRootedManifestNeverPassesWithTheReviewedRoot) {
+  ASSERT_EQ(Seal().exit_code, 0);
+  const std::string manifest = tree_ + "/prodgate.seal.json";
+  const std::string reviewed = JsonOut(Verify())["root"];
+  ASSERT_EQ(Verify({"--expect-root", reviewed}).exit_code, 0) << "the control";
+  const std::string original = ReadFileOrDie(manifest);
+  struct Edit {
+    const char* what;
+    std::function<void(seal::SealManifest&)> manifest;
+    std::function<void()> tree;
+  };
+  const Edit edits[] = {
+      {"ignore widened to hide a new file",
+       [](seal::SealManifest& m) { m.ignore.push_back("*.evil"); },
+       [&] { WriteFile(tree_ + "/payload.evil", "rm -rf /\n"); }},
+      {"a script made setuid",
+       [](seal::SealManifest& m) {
+         for (auto& e : m.files) {
+           if (e.path == "bin/run.sh") e.mode = 04755;
+         }
+       },
+       [&] { fs::permissions(tree_ + "/bin/run.sh", fs::perms(04755)); }},
+      {"a symlink turned into a file",
+       [&](seal::SealManifest& m) {
+         for (auto& e : m.files) {
+           if (e.path != "link") continue;
+           std::string bytes = ReadFileOrDie(tree_ + "/ci/gate.py");
+           e.kind = seal::EntryKind::kFile;
+           e.mode = 0644;
+           e.target.clear();
+           e.size = bytes.size();
+           e.sha256 = Sha256Of(bytes);
+         }
+       },
+       [&] {
+         fs::remove(tree_ + "/link");
+         fs::copy_file(tree_ + "/ci/gate.py", tree_ + "/link");
+         fs::permissions(tree_ + "/link", fs::perms(0644));
+       }},
+  };
+  for (const auto& e : edits) {
+    SCOPED_TRACE(e.what);
+    auto m = seal::ParseManifest(original, manifest);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    e.manifest(*m);
+    m->root = seal::TreeDigest(m->files, m->ignore);
+    WriteFile(manifest, *seal::SerializeManifest(*m));
+    e.tree();
+    EXPECT_NE(ToHex(m->root), reviewed) << "the edit kept the root";
+    RunResult bound = Verify({"--expect-root", reviewed});
+    EXPECT_EQ(bound.exit_code, 1) << bound.out << bound.err;
+    EXPECT_NE(bound.out.find("root_problem"), std::string::npos) << bound.out;
+    // Restore the tree and the manifest for the next edit.
+    ASSERT_EQ(std::system(("rm -rf '" + tree_ + "' && mkdir -p '" + tree_ + "'").c_str()), 0);
+    WriteSampleTree(tree_);
+    WriteFile(manifest, original);
+    ASSERT_EQ(Verify({"--expect-root", reviewed}).exit_code, 0);
+  }
+  // A seal/1 manifest of the same tree: read, verified, and reported weak.
+  auto m = seal::ParseManifest(original, manifest);
+  ASSERT_TRUE(m.ok());
+  m->version = 1;
+  m->root = seal::TreeDigestV1(m->files);
+  WriteFile(manifest, *seal::SerializeManifest(*m));
+  RunResult weak = Prodgate({"verify", "--root", tree_}, dir_.path());
+  EXPECT_EQ(weak.exit_code, 0) << weak.out << weak.err;
+  EXPECT_NE(weak.out.find("weak_root"), std::string::npos) << weak.out;
+  RunResult bad = Prodgate({"verify", "--root", tree_, "--expect-root", "xyz"}, dir_.path());
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
 }
 
 }  // namespace
