@@ -274,7 +274,10 @@ void RegisterGrantCommands(CLI::App& app, const GlobalFlags& global, int& exit_c
     auto* rc =
         cmd->add_option("--requires-closed", a->requires_closed,
                         "blocker ids that must be closed (default: every blocker holding it)")
-            ->delimiter(',');
+            ->delimiter(',')
+            ->expected(1)
+            ->allow_extra_args(false)
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--requester", a->r.requester, "key id of who asked for it");
     cmd->add_option("--key", a->key, "the owner's private key")->required();
     cmd->callback([a, rc, &global, &exit_code] {

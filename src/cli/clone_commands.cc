@@ -31,6 +31,7 @@ void RegisterCloneCommands(CLI::App& app, const GlobalFlags& global, int& exit_c
                     "a production database the clone must not be: TARGET or NAME=TARGET "
                     "(repeatable; inside a workspace its [[production]] list always applies)")
         ->expected(1)
+        ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_flag("--raw", args->raw,
                   "also scan the raw file bytes (deleted rows, free pages, the WAL)");

@@ -29,6 +29,7 @@ void RegisterDbCommands(CLI::App& app, const GlobalFlags&, int& exit_code) {
         ->required();
     cmd->add_option("--table", args->tables, "hash only this table (repeatable); no root then")
         ->expected(1)
+        ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--connections", args->connections,
                     "PostgreSQL: connections hashing tables in parallel on one snapshot "

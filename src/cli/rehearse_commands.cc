@@ -50,6 +50,7 @@ void RegisterRehearseCommands(CLI::App& app, const GlobalFlags& global, int& exi
                   "one more production database the clone must not be: TARGET or NAME=TARGET "
                   "(the workspace's [[production]] list always applies)")
       ->expected(1)
+      ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--key", a->key,
                   "sign the result with this key (a trusted one): only a signed rehearsal "

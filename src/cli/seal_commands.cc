@@ -27,6 +27,7 @@ void RegisterSealCommands(CLI::App& app, const GlobalFlags& global, int& exit_co
     cmd->add_option("-o,--output", args->output, "manifest path (default: DIR/prodgate.seal.json)");
     cmd->add_option("--ignore", args->options.ignore, "glob of paths to leave out (repeatable)")
         ->expected(1)
+        ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_flag("--keep", args->options.keep,
                   "also store the sealed bytes under DIR/.prodgate/objects");

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -1196,15 +1197,25 @@ Result<Conn> PostgresDatabase::Maintenance() {
 
 Status PostgresDatabase::NoOtherSessions(PGconn* m, const std::string& dbname,
                                          const std::string& doing) {
-  PG_ASSIGN_OR_RETURN(
-      PgResult r,
-      Run(m,
-          "SELECT pid, coalesce(usename, ''), coalesce(application_name, '') "
-          "FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() "
-          "ORDER BY pid",
-          fmt::format("{}: {}: cannot list the sessions", id_.target, doing), {dbname}));
-  int n = PQntuples(r.get());
-  if (n == 0) return Status::Ok();
+  // A session whose client just disconnected (the previous step's, or the previous command's)
+  // stays listed until its backend has exited, which the server does asynchronously: such a
+  // session is waited for, up to kSessionWait, before it counts as another user.
+  constexpr auto kSessionWait = std::chrono::seconds(2);
+  const auto deadline = std::chrono::steady_clock::now() + kSessionWait;
+  PgResult r;
+  int n = 0;
+  while (true) {
+    PG_ASSIGN_OR_RETURN(
+        r, Run(m,
+               "SELECT pid, coalesce(usename, ''), coalesce(application_name, '') "
+               "FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> "
+               "pg_backend_pid() ORDER BY pid",
+               fmt::format("{}: {}: cannot list the sessions", id_.target, doing), {dbname}));
+    n = PQntuples(r.get());
+    if (n == 0) return Status::Ok();
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   std::vector<std::string> who;
   for (int i = 0; i < n; ++i) {
     who.push_back(fmt::format("pid {} ({}, {})", Cell(r.get(), i, 0), Cell(r.get(), i, 1),

@@ -692,6 +692,16 @@ Result<Schema> SqliteDatabase::Introspect() {
     if (o[3].type != ValueType::kNull) obj.sql = o[3].bytes;
     schema.objects.push_back(std::move(obj));
   }
+  // The header fields an application reads to know what the file means: a migration tool's
+  // schema version (user_version) and the file's kind (application_id). Listed when set, so
+  // a database that never set them digests as before.
+  for (const char* pragma : {"application_id", "user_version"}) {
+    PG_ASSIGN_OR_RETURN(auto rows, Rows(fmt::format("PRAGMA main.{}", pragma), context));
+    int64_t value = rows.empty() || rows[0].empty() ? 0 : rows[0][0].integer;
+    if (value != 0) {
+      schema.objects.push_back({"pragma", pragma, "", std::to_string(value)});
+    }
+  }
   std::sort(schema.objects.begin(), schema.objects.end(),
             [](const SchemaObject& a, const SchemaObject& b) {
               return a.name != b.name ? NameLess(a.name, b.name) : NameLess(a.type, b.type);

@@ -141,6 +141,27 @@ TEST(SqliteSnapshot, SnapshotMutateRestoreGivesTheSameHash) {
   EXPECT_EQ(after->sequences[0].value, 2000);
 }
 
+// A migration tool's schema version and the file's application id change what an application
+// makes of the file: set, they change the schema digest; set back to 0, the digest is as
+// before (a database that never set them digests as it always did).
+TEST(SqliteSchema, UserVersionAndApplicationIdAreInTheSchemaDigest) {
+  prodgate::testing::ScratchDir dir;
+  std::string p = dir / "app.db";
+  Sql(p, "CREATE TABLE t(id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);");
+  auto schema = [&] {
+    auto h = testing::HashOf(p);
+    EXPECT_TRUE(h.ok());
+    return h.ok() ? ToHex(h->schema) : std::string("error");
+  };
+  std::string base = schema();
+  for (const char* pragma : {"user_version", "application_id"}) {
+    Sql(p, std::string("PRAGMA ") + pragma + " = 7");
+    EXPECT_NE(schema(), base) << pragma;
+    Sql(p, std::string("PRAGMA ") + pragma + " = 0");
+    EXPECT_EQ(schema(), base) << pragma;
+  }
+}
+
 TEST(SqliteSnapshot, RestoreNeedsReadWriteAndAnExistingSnapshot) {
   prodgate::testing::ScratchDir dir;
   std::string p = dir / "live.db";

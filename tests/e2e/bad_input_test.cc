@@ -54,8 +54,11 @@ class BadInput : public ::testing::Test {
         "import json,hashlib,sys\n"
         "p=sys.argv[1]; d=json.load(open(p,encoding='utf-8'))\n" +
         statement + "\n" +
-        (fix_root ? "d['root']=hashlib.sha256(''.join('%s %d %s\\n'%(f['sha256'],f['size'],"
-                    "f['path']) for f in d['files']).encode()).hexdigest()\n"
+        // The seal/2 root (docs/seal.md): kind, mode, digest, size, path; then the ignore list.
+        (fix_root ? "d['root']=hashlib.sha256((''.join('%s %s %s %d %s\\n'%(f['kind'],"
+                    "f.get('mode','-'),f['sha256'],f['size'],f['path']) for f in d['files'])+"
+                    "'ignore '+json.dumps(d['ignore'],separators=(',',':'),ensure_ascii=False)+"
+                    "'\\n').encode()).hexdigest()\n"
                   : "") +
         "open(p,'w',encoding='utf-8').write(json.dumps(d,sort_keys=True,separators=(',',':'),"
         "ensure_ascii=False)+'\\n')\n";

@@ -475,5 +475,20 @@ TEST_F(SealVerify, AnEditedAndReRootedManifestNeverPassesWithTheReviewedRoot) {
   EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
 }
 
+// A repeatable option takes one value per occurrence: `seal --ignore '*.tmp' DIR` seals DIR
+// with that pattern, never the working directory with DIR as a second pattern.
+TEST_F(SealVerify, ARepeatableOptionNeverSwallowsTheDirectory) {
+  WriteFile(tree_ + "/scratch.tmp", "x");
+  RunResult r = Prodgate({"seal", "--ignore", "*.tmp", tree_, "--json"}, dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::exists(tree_ + "/prodgate.seal.json"));
+  EXPECT_FALSE(fs::exists(dir_ / "prodgate.seal.json"));
+  auto m = seal::ParseManifest(ReadFileOrDie(tree_ + "/prodgate.seal.json"), "m");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_NE(std::find(m->ignore.begin(), m->ignore.end(), "*.tmp"), m->ignore.end());
+  EXPECT_EQ(std::find(m->ignore.begin(), m->ignore.end(), tree_), m->ignore.end());
+  EXPECT_GT(m->files.size(), 5u);
+}
+
 }  // namespace
 }  // namespace prodgate::testing
