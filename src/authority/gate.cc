@@ -562,7 +562,12 @@ Result<GatedRun> RunGated(model::Workspace& ws, const GateRequest& request,
   } else {
     // The use is consumed (the intent was committed before the attempt), and the record says
     // the command never started, with why.
-    out.spawn_error = RedactSecrets(ran.status().what());
+    // The error quotes argv[0], which may be a whole command line.
+    std::string what = ran.status().what();
+    if (size_t at = what.find(argv[0]); at != std::string::npos) {
+      what.replace(at, argv[0].size(), RedactCommandLine(argv[0]));
+    }
+    out.spawn_error = RedactSecrets(what);
     finish_body["exit_code"] = -1;
     finish_body["spawn_failed"] = out.spawn_error;
   }

@@ -44,15 +44,15 @@ std::string NormalName(std::string_view raw) {
 // leaks it, so the test is wide: any name containing a secret word, and the short spellings.
 bool NamesSecret(const std::string& name) {
   if (name.empty()) return false;
-  for (std::string_view word :
-       {"password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "credential",
-        "private_key", "access_key", "authorization", "cookie"}) {
+  for (std::string_view word : {"password", "passwd", "passphrase", "secret", "token", "apikey",
+                                "api_key", "credential", "private_key", "privatekey", "access_key",
+                                "accesskey", "authorization", "cookie", "bearer", "sshpass"}) {
     if (name.find(word) != std::string::npos) return true;
   }
   for (std::string_view exact : {"pass", "pwd", "pw"}) {
     if (name == exact || name.ends_with("_" + std::string(exact))) return true;
   }
-  return name.ends_with("_key");
+  return name.ends_with("_key") || name.ends_with("_auth");
 }
 
 // The end of a quoted value starting at `open` (a ' or "), one past its closing quote, or
@@ -69,10 +69,9 @@ size_t QuotedEnd(std::string_view text, size_t open) {
   return text.size();
 }
 
+// A URI's token ends at whitespace only: a quote may sit inside a password.
 size_t TokenEnd(std::string_view text, size_t from) {
-  while (from < text.size() && !IsSpace(text[from]) && text[from] != '"' && text[from] != '\'') {
-    ++from;
-  }
+  while (from < text.size() && !IsSpace(text[from])) ++from;
   return from;
 }
 
@@ -83,9 +82,18 @@ std::string RedactUriPasswords(std::string_view text) {
   std::string out;
   size_t i = 0;
   while (true) {
-    size_t sep = text.find("://", i);
+    // "scheme://" or a scheme-relative "//" at the start of a token.
+    size_t sep = text.find("//", i);
     if (sep == std::string_view::npos) break;
-    size_t start = sep + 3;
+    bool scheme = sep > 0 && text[sep - 1] == ':';
+    bool relative = sep == 0 || IsSpace(text[sep - 1]) || text[sep - 1] == '\'' ||
+                    text[sep - 1] == '"' || text[sep - 1] == '=';
+    if (!scheme && !relative) {
+      out.append(text.substr(i, sep + 2 - i));
+      i = sep + 2;
+      continue;
+    }
+    size_t start = sep + 2;
     size_t end = TokenEnd(text, start);
     std::string_view token = text.substr(start, end - start);
     size_t at = token.rfind('@');
@@ -123,7 +131,12 @@ std::string RedactNamedValues(std::string_view text) {
     size_t name_end = i;
     while (name_end < text.size() && IsNameChar(text[name_end])) ++name_end;
     size_t eq = name_end;
-    bool json = eq < text.size() && text[eq] == '"';  // "password": "…"
+    // "password": "…" (also escaped, \"password\": \"…\", and Python's 'password': '…')
+    bool json = eq < text.size() && (text[eq] == '"' || text[eq] == '\'');
+    if (!json && eq + 1 < text.size() && text[eq] == '\\' && text[eq + 1] == '"') {
+      json = true;
+      ++eq;
+    }
     if (json) ++eq;
     while (eq < text.size() && (text[eq] == ' ' || text[eq] == '\t' || text[eq] == '\n')) ++eq;
     bool assigns = eq < text.size() && (text[eq] == '=' || (json && text[eq] == ':'));
@@ -141,7 +154,9 @@ std::string RedactNamedValues(std::string_view text) {
       // In a URI query libpq reads a value to the next '&', spaces included.
       bool in_query = text.substr(token_start, i - token_start).find('?') != std::string::npos;
       auto ends = [&](char ch) {
-        if (in_query) return ch == '&' || ch == '\'' || ch == '"';
+        // libpq reads a query value to the next '&', spaces and quotes included; this may hide
+        // more than the value, never less.
+        if (in_query) return ch == '&';
         return IsSpace(ch) || (json && (ch == ',' || ch == '}'));
       };
       while (v_end < text.size() && !ends(text[v_end])) {
@@ -175,11 +190,39 @@ std::string RedactPhrases(std::string_view text) {
     size_t v = end;
     if (name == "password" || name == "encrypted_password") {
       while (v < text.size() && IsSpace(text[v])) ++v;
-      // SQL writes PASSWORD 'x' with a space; "password" quoted in a message is not that.
-      if (v > end && v < text.size() && (text[v] == '\'' || text[v] == '"' || text[v] == '$')) {
-        size_t close =
-            text[v] == '$' ? text.find('$', text.find('$', v + 1) + 1) : QuotedEnd(text, v);
-        close = close == std::string_view::npos ? text.size() : close;
+      // SQL: PASSWORD 'x', PASSWORD'x', PASSWORD E'x', PASSWORD $$x$$ ("password" quoted in
+      // a message, "password" then '"', is not that: a double quote needs a space before it).
+      size_t q = v;
+      if (q + 1 < text.size() && (text[q] == 'E' || text[q] == 'e') && text[q + 1] == '\'') ++q;
+      bool quote =
+          q < text.size() && (text[q] == '\'' || text[q] == '$' || (text[q] == '"' && v > end));
+      if (quote) {
+        size_t close = text.size();
+        if (text[q] == '$') {
+          size_t tag_end = text.find('$', q + 1);
+          if (tag_end != std::string_view::npos) {
+            std::string_view tag = text.substr(q, tag_end + 1 - q);
+            size_t found = text.find(tag, tag_end + 1);
+            if (found != std::string_view::npos) close = found + tag.size();
+          }
+        } else if (text[q] == '\'') {
+          // SQL doubles a quote inside a string; E'' strings also take backslash escapes.
+          for (size_t k = q + 1; k < text.size(); ++k) {
+            if (text[k] == '\\') {
+              ++k;
+            } else if (text[k] == '\'') {
+              if (k + 1 < text.size() && text[k + 1] == '\'') {
+                ++k;
+              } else {
+                close = k + 1;
+                break;
+              }
+            }
+          }
+        } else {
+          close = QuotedEnd(text, q);
+        }
+        v = q;
         out.append(text.substr(end, v - end));
         out.append(kRedacted);
         i = std::max(close, v + 1);
@@ -256,7 +299,9 @@ Result<std::map<std::string, std::string>> LibpqParse(const std::string& conninf
   }
   std::map<std::string, std::string> out;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-    if (o->val != nullptr && *o->val) out[o->keyword] = o->val;
+    // An option given empty is kept: libpq then skips its environment default (PGPORT…),
+    // so "port=''" and no port at all are two connections.
+    if (o->val != nullptr) out[o->keyword] = o->val;
   }
   PQconninfoFree(options);
   return out;
@@ -276,6 +321,11 @@ Reading Read(std::string_view target) {
     r.shown = r.bindable = std::string(target);
     return r;
   }
+  if (target.find('\0') != std::string_view::npos) {
+    r.shown = "(a target holding a NUL byte)";
+    r.why = "it holds a NUL byte, where libpq would stop reading it";
+    return r;
+  }
   r.shown = RedactSecrets(target);
   auto conninfo = ConninfoOf(target);
   auto shown_conninfo = ConninfoOf(r.shown);
@@ -291,6 +341,11 @@ Reading Read(std::string_view target) {
   // The shown target must name the connection libpq makes from the original: every option
   // but the password equal. Otherwise a password was not where the redaction looked (or a
   // spelling makes libpq read something else than it shows), and nothing of it is shown.
+  if (conninfo->find_first_not_of(" \t\n\r\f\v") == std::string::npos) {
+    // libpq takes a blank connection string as a database name, not as no options.
+    r.why = "it names no connection option";
+    return r;
+  }
   auto original = LibpqParse(*conninfo);
   if (!original.ok()) {
     r.why = "libpq cannot parse it: " + ScrubMessage(original.status().what(), target, "");
@@ -339,43 +394,90 @@ std::string RedactSecrets(std::string_view text) {
   return RedactPhrases(RedactNamedValues(RedactUriPasswords(text)));
 }
 
-std::vector<std::string> RedactArgv(const std::vector<std::string>& argv) {
-  // Short flags that take a password in well-known clients: `-pSECRET` (mysql, mariadb),
-  // `-a SECRET` (redis-cli), `-p SECRET` (sshpass, docker login), `-u USER:SECRET` (curl).
-  std::string program;
-  if (!argv.empty()) {
-    size_t slash = argv[0].rfind('/');
-    program = argv[0].substr(slash == std::string::npos ? 0 : slash + 1);
+std::string RedactCommandLine(std::string_view line) {
+  std::vector<std::string> words;
+  std::string out;
+  for (size_t i = 0; i < line.size();) {
+    size_t j = i;
+    while (j < line.size() && !IsSpace(line[j])) ++j;
+    if (j > i) words.emplace_back(line.substr(i, j - i));
+    i = j;
+    while (i < line.size() && IsSpace(line[i])) ++i;
   }
-  bool mysql = program.starts_with("mysql") || program.starts_with("mariadb");
+  std::vector<std::string> shown = RedactArgv(words);
+  for (size_t k = 0; k < shown.size(); ++k) out += (k ? " " : "") + shown[k];
+  return out;
+}
+
+std::vector<std::string> RedactArgv(const std::vector<std::string>& argv) {
   std::vector<std::string> out;
   out.reserve(argv.size());
-  bool hide_next = false, userinfo_next = false;
+  // The program is the first word after wrappers that run another command (sudo, env with
+  // its VAR=VALUE words, nice, nohup, time, timeout D, exec, command).
+  std::string program;
+  bool hide_next = false, userinfo_next = false, shell_next = false, skip_next = false;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (hide_next) {
-      out.emplace_back(kRedacted);
-      hide_next = false;
+    if (hide_next || userinfo_next || shell_next) {
+      if (hide_next) {
+        out.emplace_back(kRedacted);
+      } else if (userinfo_next) {
+        size_t colon = a.find(':');
+        out.push_back(colon == std::string::npos ? RedactSecrets(a)
+                                                 : a.substr(0, colon + 1) + std::string(kRedacted));
+      } else {
+        out.push_back(RedactCommandLine(a));  // sh -c 'the command line'
+      }
+      hide_next = userinfo_next = shell_next = false;
       continue;
     }
-    if (userinfo_next) {
-      size_t colon = a.find(':');
-      out.push_back(colon == std::string::npos ? RedactSecrets(a)
-                                               : a.substr(0, colon + 1) + std::string(kRedacted));
-      userinfo_next = false;
-      continue;
-    }
-    if (mysql && a.starts_with("-p") && a.size() > 2) {
-      out.push_back("-p" + std::string(kRedacted));
+    // NAME=VALUE as one word (an environment assignment, --password=…): the value is the rest
+    // of the word, spaces included.
+    if (size_t eq = a.find('=');
+        eq != std::string::npos && eq > 0 &&
+        std::all_of(a.begin(), a.begin() + static_cast<long>(eq), IsNameChar) &&
+        NamesSecret(NormalName(a.substr(0, eq)))) {
+      out.push_back(a.substr(0, eq + 1) + std::string(kRedacted));
       continue;
     }
     out.push_back(RedactSecrets(a));
+    if (program.empty()) {
+      size_t slash = a.rfind('/');
+      std::string word = a.substr(slash == std::string::npos ? 0 : slash + 1);
+      bool wrapper = word == "sudo" || word == "env" || word == "nice" || word == "nohup" ||
+                     word == "time" || word == "exec" || word == "command";
+      if (skip_next || wrapper || (a.starts_with("-") && i > 0) ||
+          (a.find('=') != std::string::npos && i > 0)) {
+        skip_next = false;
+        continue;
+      }
+      if (word == "timeout") {
+        skip_next = true;  // its duration
+        continue;
+      }
+      program = word;
+      continue;
+    }
+    bool mysql = program.starts_with("mysql") || program.starts_with("mariadb");
+    bool shell = program == "sh" || program == "bash" || program == "dash" || program == "zsh";
+    if (shell && a == "-c") shell_next = true;
     bool flag = a.starts_with("-") && a.find('=') == std::string::npos;
     if (flag && NamesSecret(NormalName(a))) hide_next = true;
+    // Well-known clients' own flags: mysql -pX; redis-cli -a X; sshpass and docker -p X or
+    // -pX; curl -u USER:X, -uUSER:X, --user=USER:X.
+    bool attached_p = a.starts_with("-p") && a.size() > 2;
+    if ((mysql || program == "sshpass" || program == "docker") && attached_p) {
+      out.back() = "-p" + std::string(kRedacted);
+    }
     if (program == "redis-cli" && a == "-a") hide_next = true;
     if ((program == "sshpass" || program == "docker") && a == "-p") hide_next = true;
-    if (program == "curl" && (a == "-u" || a == "--user" || a == "-U" || a == "--proxy-user")) {
-      userinfo_next = true;
+    if (program == "curl") {
+      if (a == "-u" || a == "--user" || a == "-U" || a == "--proxy-user") userinfo_next = true;
+      for (std::string_view p : {"-u", "-U", "--user=", "--proxy-user="}) {
+        if (a.size() > p.size() && a.starts_with(p) && a.find(':') != std::string::npos) {
+          out.back() = a.substr(0, a.find(':') + 1) + std::string(kRedacted);
+        }
+      }
     }
   }
   return out;
@@ -399,7 +501,20 @@ std::string ScrubMessage(std::string_view message, std::string_view input, std::
   };
   std::set<std::string> visible = pieces_of(shown);
   std::vector<std::string> hide;
-  for (const auto& p : pieces_of(input)) {
+  // libpq quotes URI pieces percent-decoded: the decoded input's pieces are hidden as well.
+  std::string decoded;
+  for (size_t i = 0; i < input.size(); ++i) {
+    if (input[i] == '%' && i + 2 < input.size() && HexValue(input[i + 1]) >= 0 &&
+        HexValue(input[i + 2]) >= 0) {
+      decoded.push_back(static_cast<char>(HexValue(input[i + 1]) * 16 + HexValue(input[i + 2])));
+      i += 2;
+    } else {
+      decoded.push_back(input[i]);
+    }
+  }
+  std::set<std::string> pieces = pieces_of(input);
+  for (const auto& p : pieces_of(decoded)) pieces.insert(p);
+  for (const auto& p : pieces) {
     if (LibpqKeywords().count(p) || visible.count(p)) continue;
     hide.push_back(p);
   }

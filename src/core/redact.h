@@ -29,9 +29,16 @@ inline constexpr std::string_view kRedacted = "***";
 //    whitespace, or at '&' inside a URI query.
 std::string RedactSecrets(std::string_view text);
 
-// A command line as it may be recorded: RedactSecrets on every element, and the element
-// after a flag that names a secret (`--password VALUE`, `--token VALUE`) replaced whole.
+// A command line as it may be recorded: RedactSecrets on every element; an element
+// NAME=VALUE with a secret NAME keeps NAME= only; the element after a flag that names a
+// secret (`--password VALUE`, `--token VALUE`) is replaced whole; well-known clients' own
+// flags (mysql -pX, redis-cli -a X, sshpass/docker -p X, curl -u USER:X) lose their secret,
+// also behind wrappers (sudo, env, nice, nohup, time, timeout, exec) and inside sh -c.
 std::vector<std::string> RedactArgv(const std::vector<std::string>& argv);
+
+// A whole command line in one string (sh -c's argument, a spawn error's argv[0]): split at
+// whitespace, RedactArgv, joined with single spaces.
+std::string RedactCommandLine(std::string_view line);
 
 // A database target or ledger location as it may be shown: sqlite:PATH as written; a
 // PostgreSQL target (postgresql://…, postgres://…, postgresql:KEYWORDS or a bare libpq keyword

@@ -71,6 +71,45 @@ TEST(RedactArgv, HidesTheValueAfterASecretFlag) {
   EXPECT_EQ(RedactArgv({"psql", "-p", "5432"}), (std::vector<std::string>{"psql", "-p", "5432"}));
 }
 
+// A second red team's command lines: each keeps no byte of its secret ("Zq" + digits).
+TEST(RedactArgv, TheFormsASecondRedTeamFound) {
+  const std::vector<std::vector<std::string>> lines = {
+      {"curl", "-uadmin:Zq1"},
+      {"curl", "--user=admin:Zq2"},
+      {"sshpass", "-pZq3", "ssh", "h"},
+      {"docker", "login", "-u", "x", "-pZq4"},
+      {"sudo", "mysql", "-uroot", "-pZq5"},
+      {"env", "MYSQL_HOST=x", "mysql", "-pZq6"},
+      {"sudo", "docker", "login", "-u", "x", "-p", "Zq7"},
+      {"sh", "-c", "mysql -pZq17 -e 'select 1'"},
+      {"psql", "-c", "ALTER ROLE x PASSWORD'Zq8'"},
+      {"psql", "-c", "ALTER ROLE x PASSWORD E'Zq9'"},
+      {"psql", "-c", "ALTER ROLE x PASSWORD 'ab''Zq10'"},
+      {"psql", "-c", "ALTER ROLE x PASSWORD $p$Zq20$p$"},
+      {"curl", "https://u:ab'Zq11@host/"},
+      {"curl", "https://u:ab\"Zq12@host/"},
+      {"env", "PGPASSWORD=correct Zq91horse battery", "true"},
+      {"mysql", "--password=two Zq92words"},
+      {"docker", "run", "-e", "DB_PASSWORD=a Zq94b", "img"},
+      {"tool", "{\\\"password\\\":\\\"Zq13\\\"}"},
+      {"tool", "postgresql://h/db?token=ab'Zq25"},
+      {"tool", "{\"privateKey\":\"Zq14\",\"accessKey\":\"Zq15\"}"},
+      {"curl", "--oauth2-bearer", "Zq16"},
+      {"env", "SSHPASS=Zq18", "REDISCLI_AUTH=Zq19", "true"},
+      {"tool", "//u:Zq21@host/x"},
+      {"python3", "-c", "{'password': 'Zq93'}"},
+  };
+  for (const auto& line : lines) {
+    std::string shown;
+    for (const auto& w : RedactArgv(line)) shown += w + " ";
+    EXPECT_EQ(shown.find("Zq"), std::string::npos) << shown;
+  }
+  EXPECT_EQ(RedactCommandLine("/nonexistent/mysql -pZq112"), "/nonexistent/mysql -p***");
+  // Negative controls: the program's other words stay.
+  EXPECT_EQ(RedactArgv({"sudo", "mysql", "-uroot", "-pZq5"})[2], "-uroot");
+  EXPECT_EQ(RedactArgv({"sh", "-c", "echo hello"})[2], "echo hello");
+}
+
 TEST(ShownTarget, APostgresTargetLibpqCannotParseIsNotShown) {
   for (const char* bad :
        {"postgresql://alice:s3cret@[::1/app", "postgresql:host=h s3cret",
@@ -109,6 +148,19 @@ TEST(BindableTarget, ComparesTheConnectionNotTheSpelling) {
             *BindableTarget("sqlite:/srv/api_key=prod/app.db"));
   EXPECT_EQ(*BindableTarget("staging-db"), "staging-db");
   EXPECT_FALSE(BindableTarget("mysql://root:s3cret@h/db").ok());
+}
+
+// Bindings a second red team made fail open: an option given empty (libpq then skips its
+// environment default), a blank connection string (libpq takes it as a database name), a NUL.
+TEST(BindableTarget, EmptyOptionsBlankStringsAndNulsNeverCompareEqualToAnotherConnection) {
+  auto empty_port = BindableTarget("postgresql://u@%2Ftmp%2Fs/app?port=");
+  auto no_port = BindableTarget("postgresql://u@%2Ftmp%2Fs/app");
+  ASSERT_TRUE(empty_port.ok() && no_port.ok());
+  EXPECT_NE(*empty_port, *no_port);
+  EXPECT_NE(*BindableTarget("postgresql:host=h port=''"), *BindableTarget("postgresql:host=h"));
+  EXPECT_FALSE(BindableTarget("postgresql: ").ok());
+  EXPECT_FALSE(BindableTarget(std::string("postgresql:host=h\0 port=1", 26)).ok());
+  EXPECT_EQ(ShownTarget("mysql://admin:Se'Zq97cret@db.example/x").find("Zq97"), std::string::npos);
 }
 
 TEST(ParseConninfo, ItsErrorsElideWhatLibpqQuotes) {

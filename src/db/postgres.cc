@@ -1532,10 +1532,32 @@ Result<Catalog> PostgresDatabase::LoadCatalog() {
                                    "partitioned table: its rows are hashed in its "
                                    "partitions"});
         break;
-      case 'm':
+      case 'm': {
         object("materialized view", "(\n  " + cols + "\n)" + extra);
-        schema.excluded.push_back({rel.display, "materialized view: derived data, not hashed"});
+        // Its rows, as a multiset: the sorted SHA-256 of each row's text (read with the
+        // catalog's pinned settings), hashed. A REFRESH that changes them changes the root.
+        PG_ASSIGN_OR_RETURN(
+            PgResult populated,
+            Query(fmt::format("SELECT relispopulated FROM pg_catalog.pg_class WHERE oid = {}",
+                              rel.oid),
+                  "cannot read the materialized view " + rel.display));
+        std::string contents = "not populated";
+        if (CellBool(populated.get(), 0, 0)) {
+          PG_ASSIGN_OR_RETURN(
+              PgResult digest,
+              Query(fmt::format("SELECT count(*), encode(pg_catalog.sha256(coalesce("
+                                "string_agg(d, ''::bytea ORDER BY d), ''::bytea)), 'hex') FROM "
+                                "(SELECT pg_catalog.sha256(convert_to(t::text, 'UTF8')) d FROM "
+                                "{} t) x",
+                                SqlName(rel.nsp, rel.name)),
+                    "cannot read the rows of the materialized view " + rel.display));
+          contents =
+              fmt::format("{} rows, sha256 {}", Cell(digest.get(), 0, 0), Cell(digest.get(), 0, 1));
+        }
+        schema.objects.push_back(
+            {"materialized view contents", rel.display, rel.display, std::move(contents)});
         break;
+      }
       case 'f':
         object("foreign table", "(\n  " + cols + "\n)" + extra);
         schema.excluded.push_back(
@@ -1963,15 +1985,21 @@ Result<Catalog> PostgresDatabase::LoadCatalog() {
       }
     }
   }
-  // Large objects.
+  // Large objects: each one's oid and the SHA-256 of its bytes, in oid order, hashed. A role
+  // that may not read them fails the hash (it would otherwise leave them out).
   {
-    PG_ASSIGN_OR_RETURN(PgResult r, Query("SELECT count(*) FROM pg_catalog.pg_largeobject_metadata",
-                                          "cannot count the large objects"));
+    PG_ASSIGN_OR_RETURN(
+        PgResult r,
+        Query(
+            "SELECT count(*), encode(pg_catalog.sha256(coalesce(string_agg(convert_to(m.oid::text "
+            "|| ' ', 'UTF8') || pg_catalog.sha256(pg_catalog.lo_get(m.oid)), ''::bytea ORDER BY "
+            "m.oid), ''::bytea)), 'hex') FROM pg_catalog.pg_largeobject_metadata m",
+            "cannot read the large objects (the role needs SELECT on them)"));
     std::string n = Cell(r.get(), 0, 0);
     if (n != "0") {
-      schema.excluded.push_back(
-          {"(large objects)",
-           fmt::format("{} large objects: stored outside tables, not hashed", n)});
+      schema.objects.push_back(
+          {"large objects", "(large objects)", "(large objects)",
+           fmt::format("{} large objects, sha256 {}", n, Cell(r.get(), 0, 1))});
     }
   }
   // Catalogs this build has not reviewed (a newer server's): named, never silently trusted.
@@ -2622,8 +2650,8 @@ const std::vector<std::pair<std::string_view, std::string_view>>& PostgresCatalo
       {"pg_inherits", "digested: inheritance and partitions"},
       {"pg_init_privs", "excluded: privileges"},
       {"pg_language", "digested: procedural languages made with CREATE LANGUAGE"},
-      {"pg_largeobject", "excluded: large object contents (counted; see excluded)"},
-      {"pg_largeobject_metadata", "excluded: large objects (counted; see excluded)"},
+      {"pg_largeobject", "digested: each large object's bytes"},
+      {"pg_largeobject_metadata", "digested: the large objects (by oid)"},
       {"pg_namespace", "digested: schemas"},
       {"pg_opclass", "digested: operator classes"},
       {"pg_operator", "digested: operators"},

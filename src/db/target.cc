@@ -46,15 +46,20 @@ Result<TargetName> ParseTarget(std::string_view target) {
       return Status::BadInput(fmt::format("target \"{}\" names no database", ShownTarget(target)),
                               fmt::format("write {}", SupportedTargetForms()));
     }
+    // A target whose password cannot be taken out faithfully is not used at all: its host,
+    // port or database name may be pieces of the password.
+    if (auto bound = BindableTarget(target); !bound.ok()) {
+      std::string why = bound.status().what();
+      constexpr std::string_view kPrefix = "the target is not shown: ";
+      if (why.starts_with(kPrefix)) why = why.substr(kPrefix.size());
+      return Status::BadInput("the PostgreSQL target is refused, and not shown: " + why,
+                              bound.status().fix());
+    }
     auto addr = ParsePostgresConninfo(*conninfo);
     if (!addr.ok()) {
-      // A target libpq cannot parse is not shown at all (ShownTarget cannot be sure it hid
-      // the password); libpq's reason, made safe, says what to fix.
-      std::string shown = ShownTarget(target);
-      return Status::BadInput(shown.starts_with("(")
-                                  ? addr.status().what() + " (the target is not shown)"
-                                  : fmt::format("target \"{}\": {}", shown, addr.status().what()),
-                              addr.status().fix());
+      return Status::BadInput(
+          fmt::format("target \"{}\": {}", ShownTarget(target), addr.status().what()),
+          addr.status().fix());
     }
     return TargetName{"postgresql", {}, *conninfo, addr->host, addr->port, addr->dbname};
   }

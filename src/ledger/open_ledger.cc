@@ -50,7 +50,20 @@ Result<std::unique_ptr<LedgerStore>> OpenLedger(std::string_view location, bool 
   if (location.starts_with("sqlite:")) {
     return OpenSqliteLedger(std::string(location.substr(7)), create);
   }
-  if (IsPostgresLocation(location)) return OpenPostgresLedger(location, create);
+  if (IsPostgresLocation(location)) {
+    // Its password cannot be taken out faithfully: refused before libpq sees it.
+    if (auto bound = BindableTarget(location); !bound.ok()) {
+      return Status::BadInput("the ledger location is refused: " + bound.status().what(),
+                              bound.status().fix());
+    }
+    // "postgresql:KEYWORDS" is the target form; libpq reads the keywords.
+    for (std::string_view scheme : {"postgresql:", "postgres:"}) {
+      if (location.starts_with(scheme) && !location.substr(scheme.size()).starts_with("//")) {
+        return OpenPostgresLedger(location.substr(scheme.size()), create);
+      }
+    }
+    return OpenPostgresLedger(location, create);
+  }
   // A file name is printed and recorded as written: one that looks like it holds a password
   // (a miscased or space-prefixed PostgreSQL location, which libpq would not read either) is
   // refused rather than created, shown or kept.

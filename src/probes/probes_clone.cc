@@ -142,7 +142,7 @@ void PasswordInTarget(Fixture& f) {
   f.Refused("db hash of an unreachable server", {"db", "hash", uri}, {2}, {"app:***@"});
   f.Refused("db hash of a keyword string libpq cannot parse",
             {"db", "hash", "postgresql:host=h password=" + pw + " dbname"}, {2},
-            {"(the target is not shown)"});
+            {"refused, and not shown"});
   f.Refused(
       "clone check naming an unparsable production",
       {"clone", "check", "sqlite:none.db", "--production", "p=postgresql://u:" + pw + "@[::1"}, {2},

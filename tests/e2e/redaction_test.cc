@@ -203,6 +203,16 @@ TEST_F(Redaction, TheFormsARedTeamFoundStayClosed) {
               2)
         << t;
   }
+  // A target whose password cannot be taken out faithfully is refused before it is used: its
+  // host, port or database name would be pieces of the password.
+  EXPECT_EQ(Run({"clone", "check", "sqlite:none.db", "--production",
+                 "prod=postgresql://admin:Pa55/w0rd" + m + "@prod.example/app", "--json"})
+                .exit_code,
+            2);
+  EXPECT_EQ(Run({"surrogate", "--spec", kExamples + "surrogate.toml", "--out",
+                 "postgresql://postgres:Pa55/w0rd" + m + "@/app?host=/nonexistent-prodgate"})
+                .exit_code,
+            2);
   // Command lines.
   Issue({"--action", "apply", "--scope", "clone", "--uses", "10"});
   const std::vector<std::vector<std::string>> commands = {
