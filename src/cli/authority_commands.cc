@@ -271,13 +271,10 @@ void RegisterGrantCommands(CLI::App& app, const GlobalFlags& global, int& exit_c
     cmd->add_option("--not-before", a->r.not_before, "valid from (RFC 3339 UTC; default now)");
     cmd->add_option("--expires-at", a->r.expires_at,
                     "valid until (RFC 3339 UTC; overrides --expires)");
-    auto* rc =
+    auto* rc = Repeatable(
         cmd->add_option("--requires-closed", a->requires_closed,
                         "blocker ids that must be closed (default: every blocker holding it)")
-            ->delimiter(',')
-            ->expected(1)
-            ->allow_extra_args(false)
-            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+            ->delimiter(','));
     cmd->add_option("--requester", a->r.requester, "key id of who asked for it");
     cmd->add_option("--key", a->key, "the owner's private key")->required();
     cmd->callback([a, rc, &global, &exit_code] {

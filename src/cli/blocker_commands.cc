@@ -141,15 +141,9 @@ void RegisterBlockerCommands(CLI::App& app, const GlobalFlags& global, int& exit
     auto* category = cmd->add_option("--category", a->category, "engineering or needs-…");
     auto* next = cmd->add_option("--next-action", a->next_action, "what would move it");
     auto* item = cmd->add_option("--item", a->item, "what is blocking");
-    // One value per occurrence: a repeatable option never swallows the positional id.
-    auto* actors = cmd->add_option("--actor", a->actors, "who is needed (repeatable)")
-                       ->expected(1)
-                       ->allow_extra_args(false)
-                       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    auto* blocks = cmd->add_option("--blocks", a->blocks, "gate labels it holds (repeatable)")
-                       ->expected(1)
-                       ->allow_extra_args(false)
-                       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    auto* actors = Repeatable(cmd->add_option("--actor", a->actors, "who is needed (repeatable)"));
+    auto* blocks =
+        Repeatable(cmd->add_option("--blocks", a->blocks, "gate labels it holds (repeatable)"));
     cmd->add_option("--note", a->note, "why");
     cmd->add_option("--key", a->key, "sign it (an owner's key when the blocker would hold less)");
     cmd->callback([a, status, category, next, item, actors, blocks, &global, &exit_code] {
@@ -183,11 +177,9 @@ void RegisterBlockerCommands(CLI::App& app, const GlobalFlags& global, int& exit
                         "Close a blocker with evidence that verifies now, signed by the role its "
                         "category needs");
       cmd->add_option("id", a->id, "blocker id")->required();
-      cmd->add_option("--evidence", a->evidence, "seal root of recorded evidence (repeatable)")
-          ->required()
-          ->expected(1)
-          ->allow_extra_args(false)
-          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      Repeatable(
+          cmd->add_option("--evidence", a->evidence, "seal root of recorded evidence (repeatable)")
+              ->required());
       cmd->add_option("--note", a->note, "what the evidence shows");
       cmd->add_option("--key", a->key, "the signer's private key")->required();
       cmd->callback([a, propose, &global, &exit_code] {

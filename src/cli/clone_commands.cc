@@ -27,12 +27,10 @@ void RegisterCloneCommands(CLI::App& app, const GlobalFlags& global, int& exit_c
         "check", "Isolation, secrets and schema of a clone, with every finding (docs/clone.md)");
     cmd->add_option("target", args->target, "the clone, e.g. sqlite:./clone.db")->required();
     cmd->add_option("--schema", args->schema, "schema spec (TOML) the clone must satisfy");
-    cmd->add_option("--production", args->production,
-                    "a production database the clone must not be: TARGET or NAME=TARGET "
-                    "(repeatable; inside a workspace its [[production]] list always applies)")
-        ->expected(1)
-        ->allow_extra_args(false)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    Repeatable(
+        cmd->add_option("--production", args->production,
+                        "a production database the clone must not be: TARGET or NAME=TARGET "
+                        "(repeatable; inside a workspace its [[production]] list always applies)"));
     cmd->add_flag("--raw", args->raw,
                   "also scan the raw file bytes (deleted rows, free pages, the WAL)");
     cmd->add_flag("--json", args->json, "print the prodgate.clone-check/1 document");

@@ -13,6 +13,13 @@
 
 namespace prodgate::cli {
 
+// A repeatable option: one value per occurrence, every occurrence kept, and never the
+// positional argument after it (`seal --ignore '*.tmp' DIR` seals DIR).
+inline CLI::Option* Repeatable(CLI::Option* option) {
+  return option->expected(1)->allow_extra_args(false)->multi_option_policy(
+      CLI::MultiOptionPolicy::TakeAll);
+}
+
 // Global flags shared by every command.
 struct GlobalFlags {
   bool quiet = false;

@@ -27,10 +27,8 @@ void RegisterDbCommands(CLI::App& app, const GlobalFlags&, int& exit_code) {
     cmd->add_option("target", args->target,
                     "database, e.g. sqlite:./clone.db or postgresql://USER@HOST/DBNAME")
         ->required();
-    cmd->add_option("--table", args->tables, "hash only this table (repeatable); no root then")
-        ->expected(1)
-        ->allow_extra_args(false)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    Repeatable(cmd->add_option("--table", args->tables,
+                               "hash only this table (repeatable); no root then"));
     cmd->add_option("--connections", args->connections,
                     "PostgreSQL: connections hashing tables in parallel on one snapshot "
                     "(default: up to 4); the result does not depend on it")

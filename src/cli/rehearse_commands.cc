@@ -46,12 +46,10 @@ void RegisterRehearseCommands(CLI::App& app, const GlobalFlags& global, int& exi
   cmd->add_option("--out", a->out,
                   "directory for the report and the sealed change (default "
                   ".prodgate/rehearsals/<time>)");
-  cmd->add_option("--production", a->production,
-                  "one more production database the clone must not be: TARGET or NAME=TARGET "
-                  "(the workspace's [[production]] list always applies)")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  Repeatable(
+      cmd->add_option("--production", a->production,
+                      "one more production database the clone must not be: TARGET or NAME=TARGET "
+                      "(the workspace's [[production]] list always applies)"));
   cmd->add_option("--key", a->key,
                   "sign the result with this key (a trusted one): only a signed rehearsal "
                   "counts for production");

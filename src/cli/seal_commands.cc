@@ -25,10 +25,8 @@ void RegisterSealCommands(CLI::App& app, const GlobalFlags& global, int& exit_co
     CLI::App* cmd = app.add_subcommand("seal", "Seal a directory tree into a manifest");
     cmd->add_option("dir", args->options.dir, "directory to seal (default: .)");
     cmd->add_option("-o,--output", args->output, "manifest path (default: DIR/prodgate.seal.json)");
-    cmd->add_option("--ignore", args->options.ignore, "glob of paths to leave out (repeatable)")
-        ->expected(1)
-        ->allow_extra_args(false)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    Repeatable(cmd->add_option("--ignore", args->options.ignore,
+                               "glob of paths to leave out (repeatable)"));
     cmd->add_flag("--keep", args->options.keep,
                   "also store the sealed bytes under DIR/.prodgate/objects");
     cmd->add_flag("--strict", args->options.strict,

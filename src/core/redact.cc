@@ -23,16 +23,26 @@ int HexValue(char c) {
   return -1;
 }
 
+// `text` with every %XX escape decoded (a '%' not followed by two hex digits kept).
+std::string PercentDecode(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+        HexValue(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
 // A name as written (maybe percent-encoded, maybe with leading dashes, any case) reduced to
 // lower case with '-' and '.' read as '_'.
 std::string NormalName(std::string_view raw) {
   std::string out;
-  for (size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '%' && i + 2 < raw.size() && HexValue(raw[i + 1]) >= 0 && HexValue(raw[i + 2]) >= 0) {
-      c = static_cast<char>(HexValue(raw[i + 1]) * 16 + HexValue(raw[i + 2]));
-      i += 2;
-    }
+  for (char c : PercentDecode(raw)) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out.push_back(c == '-' || c == '.' ? '_' : c);
   }
@@ -502,18 +512,8 @@ std::string ScrubMessage(std::string_view message, std::string_view input, std::
   std::set<std::string> visible = pieces_of(shown);
   std::vector<std::string> hide;
   // libpq quotes URI pieces percent-decoded: the decoded input's pieces are hidden as well.
-  std::string decoded;
-  for (size_t i = 0; i < input.size(); ++i) {
-    if (input[i] == '%' && i + 2 < input.size() && HexValue(input[i + 1]) >= 0 &&
-        HexValue(input[i + 2]) >= 0) {
-      decoded.push_back(static_cast<char>(HexValue(input[i + 1]) * 16 + HexValue(input[i + 2])));
-      i += 2;
-    } else {
-      decoded.push_back(input[i]);
-    }
-  }
   std::set<std::string> pieces = pieces_of(input);
-  for (const auto& p : pieces_of(decoded)) pieces.insert(p);
+  for (const auto& p : pieces_of(PercentDecode(input))) pieces.insert(p);
   for (const auto& p : pieces) {
     if (LibpqKeywords().count(p) || visible.count(p)) continue;
     hide.push_back(p);
