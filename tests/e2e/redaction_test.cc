@@ -183,6 +183,16 @@ TEST_F(Redaction, TheFormsARedTeamFoundStayClosed) {
             "scope = \"clone\", target = \"postgresql://app:" +
                 m + "@db.internal/prod\" }]\n");
   EXPECT_EQ(Run({"decision", "new", "--file", inputs / "dec.toml"}).exit_code, 0);
+  // One whose password cannot be taken out faithfully is refused, and nothing is recorded.
+  WriteFile(inputs / "dec2.toml",
+            "id = \"D2\"\ntitle = \"t\"\nsummary = \"s\"\nrecommendation = \"r\"\n"
+            "[[options]]\nid = \"HOLD\"\nsummary = \"hold\"\ndefault = true\nhold = true\n"
+            "[[options]]\nid = \"GO\"\nsummary = \"go\"\ngrants = [{ action = \"apply\", "
+            "scope = \"clone\", target = \"postgresql://app:pa/" +
+                m + "@db.internal/prod\" }]\n");
+  std::string head = Head();
+  EXPECT_EQ(Run({"decision", "new", "--file", inputs / "dec2.toml"}).exit_code, 2);
+  EXPECT_EQ(Head(), head) << "a refused decision was recorded";
   // Ledger locations that are neither PostgreSQL nor a plain file name.
   for (const std::string& where :
        {"POSTGRESQL://u:" + m + "@db/x", " postgresql://u:" + m + "@db/x",
